@@ -1,0 +1,62 @@
+# The two commands: `make run` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck migrations messages benchmark clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install the pinned dependencies
+
+# Serves the app with demo data. Without DATABASE_URL an embedded PostgreSQL starts under var/;
+# without REDIS_URL Celery tasks run eagerly. With REDIS_URL a worker and beat start too.
+run: export DEBUG ?= true
+run: install  ## Migrate, load demo data and serve on HOST:PORT (default 127.0.0.1:8000)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	HOST=$(HOST) PORT=$(PORT) bin/serve
+
+# The whole suite on PostgreSQL (DATABASE_URL, else the embedded server) and Redis (REDIS_URL).
+test: export SECRET_KEY ?= insecure-test-only-key
+test: export ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
+test: export HTTPS ?= false
+test: install  ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install  ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: export DEBUG ?= true
+typecheck: install  ## mypy with django-stubs
+	$(BIN)/mypy .
+
+migrations: export DEBUG ?= true
+migrations: install  ## Make migrations for changed models
+	$(MANAGE) makemigrations
+
+messages: export DEBUG ?= true
+messages: install  ## Extract translatable strings into locale/ and compile them
+	$(MANAGE) makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:  ## Remove .venv and var/ (the embedded database's data too)
+	rm -rf $(VENV) var

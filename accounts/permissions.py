@@ -1,0 +1,62 @@
+"""Permission checks for pages and the API, both reading the declaration in accounts.roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from accounts.roles import Capability, user_can
+
+
+class CapabilityRequiredMixin(AccessMixin):
+    """A page that needs one capability; others get 403 (or the sign-in page if anonymous)."""
+
+    required_capability: Capability
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_can(request.user, self.required_capability):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def capability_required(
+    capability: Capability,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not user_can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class RolePermission(permissions.BasePermission):
+    """The API's default: the caller may use the API; writes need CHANGE_DATA; a view may name
+    a ``required_capability`` (for every method) or ``action_capabilities`` (per action)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated or not user_can(user, Capability.USE_API):
+            return False
+        if request.method not in permissions.SAFE_METHODS and not user_can(
+            user, Capability.CHANGE_DATA
+        ):
+            return False
+        action_capabilities: dict[str, Capability] = getattr(view, "action_capabilities", {})
+        required = action_capabilities.get(getattr(view, "action", None) or "") or getattr(
+            view, "required_capability", None
+        )
+        return required is None or user_can(user, required)

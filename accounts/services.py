@@ -1,0 +1,108 @@
+"""Writes for accounts: API tokens, language preference, the manager chain, housekeeping."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import APIToken, User
+from accounts.roles import Capability, user_can
+
+audit_log = logging.getLogger("srm.audit")
+
+TOKEN_PREFIX = "srm_"
+# last_used_at is recorded at this resolution, so a busy client does not write on every call.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def hash_token_key(key: str) -> str:
+    # Tokens carry 256 random bits, so a fast unsalted hash is enough to make a stolen table
+    # useless; a slow password hash would cost every API call tens of milliseconds.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, by: User | None = None) -> tuple[APIToken, str]:
+    """Creates a token and returns it with its secret, which is never stored or shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name that says who uses it.")})
+    if not user.is_active:
+        raise ValidationError({"user": _("Tokens can only be created for active users.")})
+    if not user_can(user, Capability.USE_API):
+        raise ValidationError({"user": _("This user's roles do not allow use of the API.")})
+    if APIToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
+        raise ValidationError({"name": _("This user already has an active token of that name.")})
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = APIToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6])
+    token.key_hash = hash_token_key(key)
+    token.full_clean()
+    token.save()
+    audit_log.info("api token %s created for %s by %s", token.pk, user, by or "system")
+    return token, key
+
+
+def api_token_revoke(*, token: APIToken, by: User | None = None) -> APIToken:
+    """Revokes a token at once; revoking twice changes nothing."""
+    revoked = APIToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_log.info("api token %s revoked by %s", token.pk, by or "system")
+    return token
+
+
+def api_token_authenticate(*, key: str) -> APIToken | None:
+    """Returns the active token for a secret, recording its use, or None."""
+    if not key.startswith(TOKEN_PREFIX) or len(key) > 100:
+        return None
+    token = (
+        APIToken.objects.select_related("user")
+        .filter(key_hash=hash_token_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("This language is not available.")})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
+def user_validate_manager(*, user: User, manager: User | None) -> None:
+    """The manager chain is the escalation chain, so it must end: no one manages themselves,
+    directly or through others."""
+    seen = {user.pk}
+    current = manager
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationError(
+                {"manager": _("This choice would make the escalation chain a loop.")}
+            )
+        seen.add(current.pk)
+        current = current.manager
+
+
+def session_cleanup() -> None:
+    """Deletes expired sessions from the session store."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()

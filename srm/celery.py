@@ -1,0 +1,47 @@
+"""The Celery application and the beat schedule.
+
+Workers use Redis as the broker. Tasks are JSON only, acknowledged late so that a worker lost
+mid-task hands its work to another, and time-limited. With no REDIS_URL they run eagerly.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srm.settings")
+
+# Django's task class gives every task delay_on_commit(): queue only after the commit.
+app = Celery("srm", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    accept_content=["json"],
+    task_serializer="json",
+    result_serializer="json",
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_soft_time_limit=240,
+    task_time_limit=300,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    broker_connection_timeout=2,
+    # A paused or unreachable Redis must not hang the caller; the visibility timeout is longer
+    # than any task may run, and no task is ever scheduled further ahead than that.
+    broker_transport_options={
+        "socket_timeout": 5,
+        "socket_connect_timeout": 2,
+        "visibility_timeout": 3600,
+    },
+    timezone="UTC",
+    beat_schedule={
+        # Every night at 03:15 UTC: delete sessions that have expired.
+        "session-cleanup": {
+            "task": "accounts.tasks.session_cleanup_task",
+            "schedule": crontab(hour=3, minute=15),
+        },
+    },
+)
+app.autodiscover_tasks()

@@ -1,0 +1,95 @@
+"""Shared fixtures. Tests run on PostgreSQL (DATABASE_URL, else the embedded server)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(reason: str) -> None:
+    """Skips a test whose service is missing, except under CI, where that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: every service must be present)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis from REDIS_URL; skips (or fails under CI) when there is none."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        require_service("needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        require_service(f"needs Redis at REDIS_URL, which does not answer: {error}")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    """Creates a user with the given roles: make_user(Role.ACCOUNT_MANAGER, username="alice")."""
+
+    def make(*roles: Role, **fields: object) -> User:
+        user: User = UserFactory(**fields)
+        user.groups.add(*Group.objects.filter(name__in=[role.value for role in roles]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def procurement_manager(make_user: Callable[..., User]) -> User:
+    return make_user(Role.PROCUREMENT_MANAGER, username="procurement")
+
+
+@pytest.fixture
+def account_manager(make_user: Callable[..., User]) -> User:
+    return make_user(Role.ACCOUNT_MANAGER, username="alice")
+
+
+@pytest.fixture
+def executive(make_user: Callable[..., User]) -> User:
+    return make_user(Role.EXECUTIVE, username="executive")
+
+
+@pytest.fixture
+def integration(make_user: Callable[..., User]) -> User:
+    return make_user(Role.INTEGRATION, username="erp")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    """Pages find their static files without a collectstatic run; the hashed, compressed
+    production pipeline has a test of its own (tests/core/test_static.py)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_report_header() -> list[str]:
+    database = settings.DATABASES["default"]
+    where = database.get("HOST") or "embedded server under var/postgres"
+    return [f"srm: PostgreSQL at {where}; Redis: {os.environ.get('REDIS_URL') or 'not set'}"]
