@@ -55,7 +55,7 @@ migrations: install  ## Make migrations for changed models
 
 messages: export DEBUG ?= true
 messages: install  ## Extract translatable strings into locale/ and compile them
-	$(MANAGE) makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) makemessages --all --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:  ## Remove .venv and var/ (the embedded database's data too)

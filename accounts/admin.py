@@ -35,7 +35,10 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["manager"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Relationship management"), {"fields": ("display_name", "preferred_language", "manager")}),
+        (
+            _("Relationship management"),
+            {"fields": ("display_name", "preferred_language", "manager")},
+        ),
     )
 
 
@@ -65,7 +68,7 @@ class APITokenAdmin(admin.ModelAdmin):
             return ["user", "name", *self.readonly_fields]
         return []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         if obj is None:
             return ["user", "name"]
         return ["user", "name", *self.readonly_fields]

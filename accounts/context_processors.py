@@ -9,9 +9,9 @@ from accounts.roles import Capability, capabilities_of, roles_of
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     """Makes ``can.<capability>`` and ``roles`` available to templates, lazily."""
-    user = getattr(request, "user", None)
-    if user is None:
+    if not hasattr(request, "user"):
         return {}
+    user = request.user
 
     class _Can:
         def __getattr__(self, name: str) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +23,4 @@ class SignInForm(AuthenticationForm):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=[])
-    next = forms.CharField(required=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        from django.conf import settings
-
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["language"].choices = settings.LANGUAGES
+    language = forms.ChoiceField(choices=lambda: settings.LANGUAGES)

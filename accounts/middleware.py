@@ -7,7 +7,7 @@ from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
 )
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
 from accounts.roles import Capability, user_can
@@ -60,7 +60,7 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         view_func: Callable[..., Any],
         view_args: Any,
         view_kwargs: Any,
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

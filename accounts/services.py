@@ -19,7 +19,7 @@ from accounts.roles import Capability, user_can
 
 audit_log = logging.getLogger("srm.audit")
 
-TOKEN_PREFIX = "srm_"
+TOKEN_PREFIX = "srm_"  # noqa: S105 - marks our tokens in logs and secret scanners
 # last_used_at is recorded at this resolution, so a busy client does not write on every call.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 

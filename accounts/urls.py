@@ -10,4 +10,3 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.language_set, name="language"),
 ]
-

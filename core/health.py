@@ -22,9 +22,7 @@ def check_redis() -> str | None:
     """None when Redis answers (or is not configured), else what went wrong."""
     if not settings.REDIS_URL:
         return None
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-    )
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     except redis.RedisError as error:

@@ -34,11 +34,11 @@ class Env:
     def is_set(self, name: str) -> bool:
         return bool(self.raw(name))
 
-    def str(self, name: str, default: str = "") -> str:
+    def string(self, name: str, default: str = "") -> str:
         value = self.raw(name)
         return default if value is None or value == "" else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def boolean(self, name: str, default: bool) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -49,7 +49,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name}: expected true or false, got {value!r}.")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -61,22 +61,31 @@ class Env:
             raise ImproperlyConfigured(f"{name}: must be at least {minimum}, got {number}.")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def strings(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self.raw(name)
         if value is None or value == "":
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
     def choice(self, name: str, default: str, choices: list[str]) -> str:
-        value = self.str(name, default)
+        value = self.string(name, default)
         if value not in choices:
             raise ImproperlyConfigured(
                 f"{name}: expected one of {', '.join(choices)}, got {value!r}."
             )
         return value
 
+    def rate(self, name: str, default: str) -> str:
+        """A request rate as DRF writes it: number/period, e.g. 1200/minute."""
+        value = self.string(name, default)
+        if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+            raise ImproperlyConfigured(
+                f"{name}: expected number/period such as 1200/minute, got {value!r}."
+            )
+        return value
+
     def time_zone(self, name: str, default: str) -> str:
-        value = self.str(name, default)
+        value = self.string(name, default)
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -87,7 +96,7 @@ class Env:
         return value
 
     def origins(self, name: str) -> list[str]:
-        origins = self.list(name)
+        origins = self.strings(name)
         for origin in origins:
             if not re.fullmatch(r"https?://[^\s/]+", origin):
                 raise ImproperlyConfigured(
@@ -115,7 +124,9 @@ class Env:
         try:
             parts.port  # noqa: B018 - raises ValueError on a malformed port
         except ValueError:
-            raise ImproperlyConfigured(f"{name}: the port in {_redact(value)!r} is not a number.")
+            raise ImproperlyConfigured(
+                f"{name}: the port in {_redact(value)!r} is not a number."
+            ) from None
         return value
 
 

@@ -19,8 +19,8 @@ env = Env()
 
 # --- Core -------------------------------------------------------------------------------------
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY")
+DEBUG = env.boolean("DEBUG", default=False)
+SECRET_KEY = env.string("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -29,7 +29,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = env.strings(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 if not DEBUG and not ALLOWED_HOSTS:
@@ -102,7 +102,7 @@ EMBEDDED_POSTGRES_DIR = BASE_DIR / "var" / "postgres"
 _database = env.database("DATABASE_URL")
 if _database is None:
     _database = {"ENGINE": "srm.embedded_db", "NAME": "srm", "USER": "postgres"}
-_database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
+_database["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
 _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -146,12 +146,12 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # A session ends after this many minutes without a request.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120, minimum=1) * 60
+SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_MINUTES", default=120, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 
 # Repeated failed sign-ins lock the username from that address for a while (django-axes).
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -190,12 +190,12 @@ MEDIA_URL = "media/"
 
 # --- Email ------------------------------------------------------------------------------------
 
-_email_url = env.str("EMAIL_URL")
+_email_url = env.string("EMAIL_URL")
 if _email_url:
     globals().update(parse_email_url(_email_url))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "SRM <srm@localhost>")
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "SRM <srm@localhost>")
 
 # --- REST API ---------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APITokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_TOKEN_RATE", "1200/minute")},
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.rate("API_TOKEN_RATE", "1200/minute")},
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -241,7 +241,7 @@ SPECTACULAR_SETTINGS = {
 # --- Security when served for real ------------------------------------------------------------
 
 # HTTPS is on by default whenever DEBUG is off: the app expects a TLS-terminating proxy in front.
-HTTPS = env.bool("HTTPS", default=not DEBUG)
+HTTPS = env.boolean("HTTPS", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
@@ -260,6 +260,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

@@ -87,6 +87,8 @@ def _plain_static_files(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.STATIC_ROOT = None
+    settings.WHITENOISE_USE_FINDERS = True
 
 
 def pytest_report_header() -> list[str]:

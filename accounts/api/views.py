@@ -14,5 +14,5 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = User.objects.select_related("manager").get(pk=request.user.pk)
+        user = User.objects.select_related("manager").get(pk=request.user.pk or 0)
         return Response(MeSerializer(user).data)

@@ -21,9 +21,7 @@ from rest_framework.views import exception_handler
 from core.exceptions import DomainError
 
 
-def error_body(
-    *, status_code: int, code: str, message: str, fields: Any = None
-) -> dict[str, Any]:
+def error_body(*, status_code: int, code: str, message: str, fields: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"status": status_code, "code": code, "message": message}
     if fields is not None:
         error["fields"] = fields
@@ -32,7 +30,9 @@ def error_body(
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DomainError):
         return Response(
@@ -45,16 +45,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
 
     response = exception_handler(exc, context)
-    if response is None:
-        return None
-    assert isinstance(exc, exceptions.APIException)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields: Any = (
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
         response.data = error_body(
             status_code=response.status_code,
             code="invalid",
             message=_("The request has invalid fields."),
-            fields=detail,
+            fields=fields,
         )
     else:
         codes = exc.get_codes()

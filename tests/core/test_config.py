@@ -61,6 +61,8 @@ def test_production_configuration_starts() -> None:
         ("CSRF_TRUSTED_ORIGINS", "srm.example.com", "CSRF_TRUSTED_ORIGINS: 'srm.example.com'"),
         ("SESSION_IDLE_MINUTES", "soon", "SESSION_IDLE_MINUTES: expected a whole number"),
         ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES: must be at least 1"),
+        ("API_TOKEN_RATE", "lots", "API_TOKEN_RATE: expected number/period"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: expected one of DEBUG"),
     ],
 )
 def test_malformed_value_stops_startup_naming_the_variable(
@@ -96,14 +98,14 @@ def test_database_url_becomes_a_postgresql_entry() -> None:
 def test_lists_are_split_on_commas_and_trimmed() -> None:
     env = Env({"ALLOWED_HOSTS": " a.example.com, b.example.com ,"})
 
-    assert env.list("ALLOWED_HOSTS") == ["a.example.com", "b.example.com"]
+    assert env.strings("ALLOWED_HOSTS") == ["a.example.com", "b.example.com"]
 
 
 def test_unset_values_fall_back_to_their_defaults() -> None:
     env = Env({})
 
-    assert env.bool("DEBUG", default=False) is False
-    assert env.int("SESSION_IDLE_MINUTES", default=120) == 120
+    assert env.boolean("DEBUG", default=False) is False
+    assert env.integer("SESSION_IDLE_MINUTES", default=120) == 120
     assert env.time_zone("TIME_ZONE", "UTC") == "UTC"
     assert env.database("DATABASE_URL") is None
     assert env.redis_url("REDIS_URL") is None
@@ -111,8 +113,8 @@ def test_unset_values_fall_back_to_their_defaults() -> None:
 
 def test_boolean_spellings() -> None:
     for value in ["1", "true", "TRUE", "yes", "on"]:
-        assert Env({"DEBUG": value}).bool("DEBUG", default=False) is True
+        assert Env({"DEBUG": value}).boolean("DEBUG", default=False) is True
     for value in ["0", "false", "no", "off"]:
-        assert Env({"DEBUG": value}).bool("DEBUG", default=True) is False
+        assert Env({"DEBUG": value}).boolean("DEBUG", default=True) is False
     with pytest.raises(ImproperlyConfigured, match="DEBUG"):
-        Env({"DEBUG": "2"}).bool("DEBUG", default=False)
+        Env({"DEBUG": "2"}).boolean("DEBUG", default=False)

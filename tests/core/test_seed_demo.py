@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.demo import DEMO_USERS
+from accounts.models import User
+from accounts.roles import Role, roles_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_user_per_role(settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+
+    call_command("seed_demo", stdout=StringIO())
+
+    users = {user.username: user for user in User.objects.all()}
+    assert set(users) == {"procurement", "account", "executive", "integration", "admin"}
+    assert {role for user in users.values() for role in roles_of(user)} == set(Role)
+    assert users["account"].manager == users["procurement"]
+    assert users["admin"].is_staff
+    assert all(user.check_password("demo") for user in users.values())
+
+
+def test_seed_demo_is_safe_to_run_again(settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert User.objects.count() == len(DEMO_USERS)
+    assert "created" not in out.getvalue()
+
+
+def test_seed_demo_is_refused_in_production_unless_forced(settings: object) -> None:
+    settings.DEBUG = False  # type: ignore[attr-defined]
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert User.objects.count() == len(DEMO_USERS)
+
+
+def test_demo_procurement_manager_signs_in(client: Client, settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    call_command("seed_demo", stdout=StringIO())
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "procurement", "password": "demo"}
+    )
+
+    assert response.status_code == 302
