@@ -39,4 +39,4 @@ def seed() -> Iterator[str]:
                 user.manager = User.objects.get(username=manager_username)
             user.save()
             yield f"created user {username!r} ({role.value}) with password {DEMO_PASSWORD!r}"
-        user.groups.add(Group.objects.get(name=role.value))
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])

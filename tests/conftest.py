@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -89,6 +89,18 @@ def _plain_static_files(settings: Any) -> None:
     }
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery() -> Iterator[None]:
+    """Tasks run in the test's own process and transaction; tests of the broker itself turn
+    this off (tests/core/test_celery.py)."""
+    from srm.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 def pytest_report_header() -> list[str]:

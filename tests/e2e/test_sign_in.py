@@ -6,7 +6,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_procurement_manager_signs_in_and_sees_home(live_server: Any, page: Any) -> None:
