@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations messages benchmark clean
+.PHONY: help install run test lint format typecheck migrations messages bench db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,5 +58,8 @@ messages: install  ## Extract translatable strings into locale/ and compile them
 	$(MANAGE) makemessages --all --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
-clean:  ## Remove .venv and var/ (the embedded database's data too)
+db-stop:  ## Stop the embedded PostgreSQL server (it keeps running between commands)
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m srm.embedded_db stop; fi
+
+clean: db-stop  ## Stop the embedded database, remove .venv and var/ (its data too)
 	rm -rf $(VENV) var

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pghistory
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -32,6 +33,8 @@ class APITokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."))
+        # The audit trail records which token made a change, beside its user.
+        pghistory.context(api_token=token.pk, api_token_name=token.name)
         return token.user, token
 
     def authenticate_header(self, request: Any) -> str:

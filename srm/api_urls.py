@@ -26,4 +26,5 @@ def api_root(request: Request) -> Response:
 urlpatterns = [
     path("", api_root, name="root"),
     path("", include("accounts.api.urls")),
+    path("", include("suppliers.api.urls")),
 ]

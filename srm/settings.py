@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_countries",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "accounts",
+    "suppliers",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Groups each request's writes under one audit context with its user (and API token).
+    "pghistory.middleware.HistoryMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PageAccessMiddleware",
@@ -156,6 +164,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# --- Audit trail (django-pghistory: database triggers record every write) ----------------------
+
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_APPEND_ONLY = True  # history rows cannot be changed or deleted, even by the app
 
 # --- Internationalisation ---------------------------------------------------------------------
 

@@ -80,9 +80,11 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     """Pages find their static files without a collectstatic run; the hashed, compressed
-    production pipeline has a test of its own (tests/core/test_static.py)."""
+    production pipeline has a test of its own (tests/core/test_static.py). Passwords hash
+    fast: the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

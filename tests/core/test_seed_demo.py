@@ -20,21 +20,22 @@ def test_seed_demo_creates_one_user_per_role(settings: object) -> None:
     call_command("seed_demo", stdout=StringIO())
 
     users = {user.username: user for user in User.objects.all()}
-    assert set(users) == {"procurement", "account", "executive", "integration", "admin"}
+    assert set(users) >= {"procurement", "account", "executive", "integration", "admin"}
     assert {role for user in users.values() for role in roles_of(user)} == set(Role)
     assert users["account"].manager == users["procurement"]
     assert users["admin"].is_staff
-    assert all(user.check_password("demo") for user in users.values())
+    assert all(users[username].check_password("demo") for username, *_rest in DEMO_USERS)
 
 
 def test_seed_demo_is_safe_to_run_again(settings: object) -> None:
     settings.DEBUG = True  # type: ignore[attr-defined]
     call_command("seed_demo", stdout=StringIO())
+    count = User.objects.count()
     out = StringIO()
 
     call_command("seed_demo", stdout=out)
 
-    assert User.objects.count() == len(DEMO_USERS)
+    assert User.objects.count() == count
     assert "created" not in out.getvalue()
 
 
@@ -46,7 +47,7 @@ def test_seed_demo_is_refused_in_production_unless_forced(settings: object) -> N
     assert not User.objects.exists()
 
     call_command("seed_demo", "--force", stdout=StringIO())
-    assert User.objects.count() == len(DEMO_USERS)
+    assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
 
 
 def test_demo_procurement_manager_signs_in(client: Client, settings: object) -> None:

@@ -1,0 +1,147 @@
+"""Filters shared by the supplier pages and the API: one definition, two interfaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import User
+from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+
+
+def _category_and_descendants(categories: list[Category]) -> set[int]:
+    """Ids of the categories and every category below them (one query per tree level)."""
+    found = {category.pk for category in categories}
+    frontier = set(found)
+    while frontier:
+        frontier = (
+            set(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+class SupplierFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Name, legal name, ERP id or VAT number."),
+    )
+    status = django_filters.MultipleChoiceFilter(choices=SupplierStatus.choices, label=_("Status"))
+    segment = django_filters.MultipleChoiceFilter(choices=Segment.choices, label=_("Segment"))
+    risk_level = django_filters.MultipleChoiceFilter(
+        choices=RiskLevel.choices, label=_("Risk level")
+    )
+    country = django_filters.MultipleChoiceFilter(choices=countries, label=_("Country"))
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(),
+        method="filter_category",
+        label=_("Category"),
+        help_text=_("Includes the categories below it."),
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        method="filter_owner",
+        label=_("Owner"),
+        help_text=_("Any current key-account role: owner, backup or sponsor."),
+    )
+    external_id = django_filters.CharFilter(label=_("ERP id"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("country", "country"),
+            ("status", "status"),
+            ("segment", "segment"),
+            ("risk_level", "risk_level"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Supplier
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter_search(
+        self, queryset: QuerySet[Supplier], name: str, value: str
+    ) -> QuerySet[Supplier]:
+        term = value.strip().upper()
+        if not term:
+            return queryset
+        # Upper(...) matches the trigram and VAT indexes; contains on them is index-backed.
+        return queryset.alias(
+            name_upper=Upper("name"), legal_upper=Upper("legal_name"), vat_upper=Upper("vat_number")
+        ).filter(
+            Q(name_upper__contains=term)
+            | Q(legal_upper__contains=term)
+            | Q(external_id=value.strip())
+            | Q(vat_upper=term.replace(" ", ""))
+        )
+
+    def filter_category(
+        self, queryset: QuerySet[Supplier], name: str, value: list[Category]
+    ) -> QuerySet[Supplier]:
+        if not value:
+            return queryset
+        ids = _category_and_descendants(list(value))
+        member = Supplier.categories.through.objects.filter(
+            supplier=OuterRef("pk"), category_id__in=ids
+        )
+        return queryset.filter(Exists(member))
+
+    def filter_owner(
+        self, queryset: QuerySet[Supplier], name: str, value: User | None
+    ) -> QuerySet[Supplier]:
+        if value is None:
+            return queryset
+        owned = KeyAccountOwnership.objects.filter(
+            supplier=OuterRef("pk"), user=value, until__isnull=True
+        )
+        return queryset.filter(Exists(owned))
+
+
+class ContactFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
+    supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Contact
+        fields = ["is_primary"]
+
+
+class OwnershipFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
+    current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = KeyAccountOwnership
+        fields: list[str] = []
+
+
+class CategoryFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Category
+        fields: list[str] = []

@@ -1,0 +1,178 @@
+"""Every read of suppliers that pages and the API share. Visibility is decided here."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from pghistory.models import MiddlewareEvents
+
+from accounts.models import User
+from accounts.roles import ROLE_CAPABILITIES, Capability, user_can
+from suppliers.choices import OwnershipRole, Segment, SupplierStatus
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def current_ownerships() -> QuerySet[KeyAccountOwnership]:
+    return (
+        KeyAccountOwnership.objects.filter(until__isnull=True)
+        .select_related("user")
+        .order_by("role", "since", "id")
+    )
+
+
+def _with_list_relations(queryset: QuerySet[Supplier]) -> QuerySet[Supplier]:
+    """What a list row shows: current owners (as ``current_ownerships``) and categories, in
+    two queries whatever the number of rows."""
+    return queryset.prefetch_related(
+        Prefetch("ownerships", queryset=current_ownerships(), to_attr="current_ownerships"),
+        Prefetch("categories", queryset=Category.objects.order_by("name")),
+    )
+
+
+def supplier_visible(*, user: AnyUser) -> QuerySet[Supplier]:
+    """Suppliers the user may read: the whole portfolio for roles that view it, else none."""
+    if not user_can(user, Capability.VIEW_PORTFOLIO):
+        return Supplier.objects.none()
+    return Supplier.objects.all()
+
+
+def supplier_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Supplier]:
+    queryset = _with_list_relations(supplier_visible(user=user))
+    if filters is not None:
+        from suppliers.filtersets import SupplierFilterSet
+
+        queryset = SupplierFilterSet(filters, queryset=queryset, user=user).qs
+    return queryset
+
+
+def supplier_list_owned(*, user: AnyUser) -> QuerySet[Supplier]:
+    """ "My suppliers": those the user currently owns, backs up or sponsors."""
+    mine = KeyAccountOwnership.objects.filter(
+        supplier=OuterRef("pk"), user_id=user.pk, until__isnull=True
+    )
+    return _with_list_relations(supplier_visible(user=user).filter(Exists(mine)))
+
+
+def supplier_list_lacking_owner(*, user: AnyUser) -> QuerySet[Supplier]:
+    """Active strategic suppliers with no current owner: each needs one."""
+    owner = KeyAccountOwnership.objects.filter(
+        supplier=OuterRef("pk"), role=OwnershipRole.OWNER, until__isnull=True
+    )
+    return _with_list_relations(
+        supplier_visible(user=user)
+        .filter(status=SupplierStatus.ACTIVE, segment=Segment.STRATEGIC)
+        .exclude(Exists(owner))
+    )
+
+
+def supplier_get(*, user: AnyUser, pk: int) -> Supplier:
+    """One supplier with its contacts, all its ownerships (history too) and categories."""
+    try:
+        return (
+            _with_list_relations(supplier_visible(user=user))
+            .prefetch_related(
+                Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name")),
+                Prefetch(
+                    "ownerships",
+                    queryset=KeyAccountOwnership.objects.select_related("user").order_by(
+                        "-since", "-id"
+                    ),
+                    to_attr="all_ownerships",
+                ),
+            )
+            .get(pk=pk)
+        )
+    except Supplier.DoesNotExist:
+        raise Http404 from None
+
+
+def supplier_history(*, supplier: Supplier, limit: int = 200) -> QuerySet[MiddlewareEvents]:
+    """Audit events of the supplier and of what hangs off it (contacts, owners, categories),
+    newest first, each with its field diff and the user who made it."""
+    return (
+        MiddlewareEvents.objects.references(supplier)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+
+
+def user_owns_supplier(*, user: AnyUser, supplier: Supplier) -> bool:
+    return KeyAccountOwnership.objects.filter(
+        supplier=supplier, user_id=user.pk, until__isnull=True
+    ).exists()
+
+
+def contact_visible(*, user: AnyUser) -> QuerySet[Contact]:
+    return Contact.objects.filter(supplier__in=supplier_visible(user=user))
+
+
+def contact_list(*, user: AnyUser) -> QuerySet[Contact]:
+    return contact_visible(user=user).select_related("supplier")
+
+
+def contact_get(*, user: AnyUser, pk: int) -> Contact:
+    try:
+        return contact_list(user=user).get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+
+
+def category_list(*, user: AnyUser) -> QuerySet[Category]:
+    if not user_can(user, Capability.VIEW_PORTFOLIO):
+        return Category.objects.none()
+    return Category.objects.select_related("parent")
+
+
+def ownership_list(*, user: AnyUser) -> QuerySet[KeyAccountOwnership]:
+    return KeyAccountOwnership.objects.filter(
+        supplier__in=supplier_visible(user=user)
+    ).select_related("supplier", "user")
+
+
+def owner_candidate_list(*, user: AnyUser) -> QuerySet[User]:
+    """People who may hold a key-account role (see services.ownership_assign): active, and
+    with a role that uses the pages."""
+    if not user_can(user, Capability.VIEW_PORTFOLIO):
+        return User.objects.none()
+    roles = [role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.USE_PAGES in caps]
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=roles))
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def supplier_list_relations(
+    *, supplier_ids: Collection[int]
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """The current key-account people and the categories of a page of suppliers as plain
+    rows, ordered as ``_with_list_relations`` orders them: two queries whatever the page size,
+    for list endpoints that render from ``.values()`` rather than model instances."""
+    people: dict[int, list[dict[str, Any]]] = {pk: [] for pk in supplier_ids}
+    ownerships = current_ownerships().filter(supplier_id__in=supplier_ids)
+    for row in ownerships.values(
+        "id",
+        "supplier_id",
+        "role",
+        "since",
+        "user_id",
+        "user__username",
+        "user__display_name",
+        "user__first_name",
+        "user__last_name",
+    ):
+        people[row["supplier_id"]].append(row)
+    categories: dict[int, list[dict[str, Any]]] = {pk: [] for pk in supplier_ids}
+    links = Supplier.categories.through.objects.filter(supplier_id__in=supplier_ids)
+    for row in links.order_by("category__name").values(
+        "supplier_id", "category_id", "category__name"
+    ):
+        categories[row["supplier_id"]].append(row)
+    return people, categories

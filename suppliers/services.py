@@ -1,0 +1,304 @@
+"""Every write to suppliers, contacts, categories and key-account ownerships.
+
+Each service checks the actor's capability, validates, writes in one transaction and bumps
+``updated_at`` only on a real change. Bulk upserts live in ``suppliers.bulk``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from core.exceptions import DomainError
+from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, Segment, SupplierStatus
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+from suppliers.selectors import user_owns_supplier
+
+SUPPLIER_FIELDS = (
+    "name",
+    "legal_name",
+    "external_id",
+    "vat_number",
+    "country",
+    "website",
+    "segment",
+    "risk_level",
+    "default_currency",
+    "notes",
+)
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "preferred_language", "is_primary")
+
+
+class SupplierStatusTransitionError(DomainError):
+    code = "invalid_status_transition"
+
+
+class OwnerRequiredError(DomainError):
+    code = "owner_required"
+
+
+def require(user: User, capability: Capability) -> None:
+    if not user_can(user, capability):
+        raise PermissionDenied
+
+
+def may_edit_contacts(*, user: User, supplier: Supplier) -> bool:
+    """Procurement managers edit every supplier's contacts; key-account people their own."""
+    if user_can(user, Capability.MANAGE_PORTFOLIO):
+        return True
+    return user_can(user, Capability.MANAGE_OWN_SUPPLIERS) and user_owns_supplier(
+        user=user, supplier=supplier
+    )
+
+
+def _apply(instance: Any, data: Mapping[str, Any], fields: Iterable[str]) -> bool:
+    """Sets the given fields; True when any value differs from what was there."""
+    changed = False
+    for field in fields:
+        if field in data and getattr(instance, field) != data[field]:
+            setattr(instance, field, data[field])
+            changed = True
+    return changed
+
+
+def _normalise_supplier(data: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = dict(data)
+    if "external_id" in cleaned:
+        cleaned["external_id"] = (cleaned["external_id"] or "").strip() or None
+    if cleaned.get("default_currency"):
+        cleaned["default_currency"] = cleaned["default_currency"].upper()
+    return cleaned
+
+
+@transaction.atomic
+def supplier_create(
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    categories: Iterable[Category] | None = None,
+    status: str = SupplierStatus.PROSPECT,
+) -> Supplier:
+    require(by, Capability.MANAGE_PORTFOLIO)
+    supplier = Supplier(status=status)
+    _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
+    supplier.full_clean()
+    supplier.save()
+    if categories is not None:
+        supplier.categories.set(categories)
+    return supplier
+
+
+@transaction.atomic
+def supplier_update(
+    *,
+    supplier: Supplier,
+    by: User,
+    data: Mapping[str, Any],
+    categories: Iterable[Category] | None = None,
+) -> Supplier:
+    """Changes the profile; the status changes only through ``supplier_change_status``."""
+    require(by, Capability.MANAGE_PORTFOLIO)
+    changed = _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
+    if categories is not None:
+        new = {category.pk for category in categories}
+        if new != set(supplier.categories.values_list("pk", flat=True)):
+            supplier.categories.set(new)
+            changed = True
+    if changed:
+        supplier.updated_at = timezone.now()
+        supplier.full_clean()
+        supplier.save()
+    return supplier
+
+
+def check_status_transition(*, current: str, new: str, reason: str = "") -> None:
+    """The lifecycle rule, shared by single changes and the ERP bulk upsert."""
+    if new == current:
+        return
+    if new not in STATUS_TRANSITIONS.get(current, frozenset()):
+        raise SupplierStatusTransitionError(
+            _("A supplier cannot go from %(current)s to %(new)s.")
+            % {"current": SupplierStatus(current).label, "new": SupplierStatus(new).label}
+        )
+    if current == SupplierStatus.OFFBOARDED and not reason.strip():
+        raise SupplierStatusTransitionError(
+            _("Say why an offboarded supplier comes back."), code="reason_required"
+        )
+
+
+@transaction.atomic
+def supplier_change_status(
+    *, supplier: Supplier, status: str, by: User, reason: str = ""
+) -> Supplier:
+    """Moves a supplier along its lifecycle; the reason is kept in the audit trail."""
+    require(by, Capability.MANAGE_PORTFOLIO)
+    if status not in SupplierStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    check_status_transition(current=supplier.status, new=status, reason=reason)
+    if status == supplier.status:
+        return supplier
+    import pghistory
+
+    with pghistory.context(reason=reason.strip()[:500] or None):
+        supplier.status = status
+        supplier.updated_at = timezone.now()
+        supplier.save(update_fields=["status", "updated_at"])
+    return supplier
+
+
+@transaction.atomic
+def supplier_delete(*, supplier: Supplier, by: User) -> None:
+    require(by, Capability.MANAGE_PORTFOLIO)
+    supplier.delete()
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+def _normalise_contact(data: Mapping[str, Any]) -> dict[str, Any]:
+    # Emails identify contacts in ERP syncs; they are compared without case.
+    cleaned = dict(data)
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].strip().lower()
+    return cleaned
+
+
+def _contact_save(contact: Contact) -> Contact:
+    contact.full_clean(validate_unique=False, validate_constraints=False)
+    if contact.is_primary:
+        # Only one primary contact: the new one takes the place of the old.
+        Contact.objects.filter(supplier=contact.supplier, is_primary=True).exclude(
+            pk=contact.pk
+        ).update(is_primary=False, updated_at=timezone.now())
+    contact.validate_unique()
+    contact.validate_constraints()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
+    if not may_edit_contacts(user=by, supplier=supplier):
+        raise PermissionDenied
+    contact = Contact(supplier=supplier)
+    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    return _contact_save(contact)
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Contact:
+    if not may_edit_contacts(user=by, supplier=contact.supplier):
+        raise PermissionDenied
+    if _apply(contact, _normalise_contact(data), CONTACT_FIELDS):
+        contact.updated_at = timezone.now()
+        _contact_save(contact)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    if not may_edit_contacts(user=by, supplier=contact.supplier):
+        raise PermissionDenied
+    contact.delete()
+
+
+# --- Key-account ownership --------------------------------------------------------------------
+
+
+@transaction.atomic
+def ownership_assign(
+    *,
+    supplier: Supplier,
+    user: User,
+    role: str,
+    by: User,
+    since: date | None = None,
+) -> KeyAccountOwnership:
+    """Gives ``user`` a key-account role. A new owner replaces the current one, whose
+    ownership ends the day before (or the same day) and stays as history."""
+    require(by, Capability.MANAGE_PORTFOLIO)
+    if role not in OwnershipRole.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not user.is_active or not user_can(user, Capability.USE_PAGES):
+        raise ValidationError({"user": _("Only active people who use the app can own suppliers.")})
+    since = since or timezone.localdate()
+    Supplier.objects.select_for_update().filter(pk=supplier.pk).first()  # serialise changes
+    current = KeyAccountOwnership.objects.filter(supplier=supplier, role=role, until__isnull=True)
+    existing = current.filter(user=user).first()
+    if existing is not None:
+        return existing
+    if role == OwnershipRole.OWNER:
+        for previous in current:
+            previous.until = max(since, previous.since)
+            previous.updated_at = timezone.now()
+            previous.save(update_fields=["until", "updated_at"])
+    ownership = KeyAccountOwnership(supplier=supplier, user=user, role=role, since=since)
+    ownership.full_clean()
+    ownership.save()
+    return ownership
+
+
+@transaction.atomic
+def ownership_end(
+    *, ownership: KeyAccountOwnership, by: User, until: date | None = None
+) -> KeyAccountOwnership:
+    """Ends a key-account role. The owner of an active strategic supplier is replaced, not
+    removed: every such supplier needs an owner."""
+    require(by, Capability.MANAGE_PORTFOLIO)
+    if ownership.until is not None:
+        return ownership
+    supplier = ownership.supplier
+    if (
+        ownership.role == OwnershipRole.OWNER
+        and supplier.status == SupplierStatus.ACTIVE
+        and supplier.segment == Segment.STRATEGIC
+    ):
+        raise OwnerRequiredError(
+            _("An active strategic supplier needs an owner: assign a new owner instead.")
+        )
+    ownership.until = max(until or timezone.localdate(), ownership.since)
+    ownership.updated_at = timezone.now()
+    ownership.full_clean()
+    ownership.save(update_fields=["until", "updated_at"])
+    return ownership
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(
+    *, by: User, data: Mapping[str, Any], category: Category | None = None
+) -> Category:
+    require(by, Capability.MANAGE_PORTFOLIO)
+    category = category or Category()
+    if _apply(category, data, ("name", "parent")) or category.pk is None:
+        parent = category.parent
+        while parent is not None:
+            if parent.pk == category.pk:
+                raise ValidationError({"parent": _("Categories cannot form a loop.")})
+            parent = parent.parent
+        category.updated_at = timezone.now()
+        category.full_clean()
+        category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category, by: User) -> None:
+    require(by, Capability.MANAGE_PORTFOLIO)
+    if category.children.exists() or category.suppliers.exists():
+        raise DomainError(
+            _("This category is in use; move its suppliers and subcategories first."),
+            code="category_in_use",
+        )
+    category.delete()
