@@ -58,6 +58,12 @@ messages: install  ## Extract translatable strings into locale/ and compile them
 	$(MANAGE) makemessages --all --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
+# Benchmarks print figures; they are not tests. Data goes to a separate <name>_bench database.
+bench: export DEBUG ?= true
+bench: install  ## Seed 100,000 suppliers (in a separate database) and print the benchmark figures
+	$(MANAGE) seed_bench --suppliers 100000
+	$(MANAGE) bench_suppliers
+
 db-stop:  ## Stop the embedded PostgreSQL server (it keeps running between commands)
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m srm.embedded_db stop; fi
 

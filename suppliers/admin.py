@@ -33,7 +33,7 @@ class OwnershipInline(admin.TabularInline):
     model = KeyAccountOwnership
     extra = 0
     fields = ["user", "role", "since", "until"]
-    readonly_fields = fields
+    readonly_fields = ["user", "role", "since", "until"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

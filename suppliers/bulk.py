@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -348,7 +348,10 @@ def _write_suppliers(
     owners: dict[str, User],
 ) -> UpsertResult:
     now = timezone.now()
-    defaults = {name: Supplier._meta.get_field(name).get_default() for name in _SUPPLIER_COLUMNS}
+    defaults = {
+        name: cast(Field, Supplier._meta.get_field(name)).get_default()  # type: ignore[type-arg]
+        for name in _SUPPLIER_COLUMNS
+    }
     ids = [values["id"] for values in existing.values()]
     links: dict[int, dict[int, int]] = {}  # supplier id -> {category id: link id}
     for link_id, supplier_id, category_id in SupplierCategory.objects.filter(
@@ -474,11 +477,12 @@ def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
         "is_primary",
     )
     with transaction.atomic():
-        supplier_ids = dict(
-            Supplier.objects.filter(
+        supplier_ids = {
+            str(external_id): pk
+            for external_id, pk in Supplier.objects.filter(
                 external_id__in={row.get("supplier_external_id") for row in clean_rows}
             ).values_list("external_id", "id")
-        )
+        }
         for index, row in enumerate(clean_rows):
             if row.get("supplier_external_id") and row["supplier_external_id"] not in supplier_ids:
                 errors.append(
@@ -497,7 +501,7 @@ def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
 
 def _write_contacts(rows: list[dict[str, Any]], supplier_ids: dict[str, int]) -> UpsertResult:
     now = timezone.now()
-    existing = {
+    existing: dict[tuple[int, str], Contact] = {
         (contact.supplier_id, contact.email_lower): contact
         for contact in Contact.objects.select_for_update(of=("self",))
         .annotate(email_lower=Lower("email"))
