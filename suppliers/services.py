@@ -195,6 +195,17 @@ def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
+def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
+    """Anyone who logs a meeting may add the supplier's people they met there, whether or
+    not they own the supplier; the contact rules are the same."""
+    if not user_can(by, Capability.MANAGE_OWN_SUPPLIERS):
+        raise PermissionDenied
+    contact = Contact(supplier=supplier)
+    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    return _contact_save(contact)
+
+
+@transaction.atomic
 def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Contact:
     if not may_edit_contacts(user=by, supplier=contact.supplier):
         raise PermissionDenied

@@ -57,3 +57,36 @@ class OwnershipFactory(factory.django.DjangoModelFactory):
     supplier = factory.SubFactory(SupplierFactory)
     user = factory.SubFactory(UserFactory)
     role = "owner"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Meeting"
+        skip_postgeneration_save = True
+
+    supplier = factory.SubFactory(SupplierFactory)
+    kind = "video_call"
+    subject = factory.Sequence(lambda n: f"Meeting {n}")
+    logged_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def our_attendees(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.our_attendees.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def their_attendees(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.their_attendees.set(extracted)  # type: ignore[attr-defined]
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Commitment"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    description = factory.Sequence(lambda n: f"Promise {n}")
+    side = "ours"
+    owner_user = factory.SubFactory(UserFactory)
+    due_date = factory.Faker("date_between", start_date="-30d", end_date="+30d")
+    created_by = factory.SelfAttribute("owner_user")

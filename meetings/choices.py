@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingKind(models.TextChoices):
+    IN_PERSON = "in_person", _("In-person visit")
+    VIDEO_CALL = "video_call", _("Video call")
+    PHONE_CALL = "phone_call", _("Phone call")
+    QUARTERLY_BUSINESS_REVIEW = "qbr", _("Quarterly business review")
+    SITE_AUDIT = "site_audit", _("Site audit")
+    OTHER = "other", _("Other")
+
+
+# Kinds where people sit in one room: they count towards the in-person part of the policy.
+IN_PERSON_KINDS = frozenset(
+    {MeetingKind.IN_PERSON, MeetingKind.QUARTERLY_BUSINESS_REVIEW, MeetingKind.SITE_AUDIT}
+)
+
+
+class CommitmentSide(models.TextChoices):
+    OURS = "ours", _("Ours")
+    THEIRS = "theirs", _("Theirs")
+
+
+class CommitmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")

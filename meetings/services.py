@@ -1,0 +1,283 @@
+"""Every write to meetings, commitments and engagement policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from core.exceptions import DomainError
+from meetings.choices import CommitmentSide, CommitmentStatus
+from meetings.models import Commitment, EngagementPolicy, Meeting
+from suppliers.models import Contact, Supplier
+from suppliers.selectors import supplier_visible
+from suppliers.services import contact_add_met_in_meeting
+
+MEETING_FIELDS = ("kind", "starts_at", "location", "subject", "notes", "outcome")
+
+
+class CommitmentClosedError(DomainError):
+    code = "commitment_closed"
+
+
+@dataclass
+class CommitmentInput:
+    """A commitment as typed in: ``owner`` is a User for ours, a Contact for theirs; a
+    ``new_contact_index`` points at a contact created in the same submit instead."""
+
+    description: str
+    side: str
+    due_date: date | None
+    owner: User | Contact | None = None
+    new_contact_index: int | None = None
+    note: str = ""
+
+
+@dataclass
+class MeetingInput:
+    supplier: Supplier
+    data: Mapping[str, Any]
+    our_attendees: Sequence[User] = ()
+    their_attendees: Sequence[Contact] = ()
+    new_contacts: Sequence[Mapping[str, Any]] = ()
+    commitments: Sequence[CommitmentInput] = field(default_factory=list)
+
+
+def _require_visible(user: User, supplier: Supplier) -> None:
+    if not supplier_visible(user=user).filter(pk=supplier.pk).exists():
+        raise PermissionDenied
+
+
+def may_log_meetings(user: User) -> bool:
+    return user_can(user, Capability.MANAGE_OWN_SUPPLIERS)
+
+
+def may_change_meeting(*, user: User, meeting: Meeting) -> bool:
+    """Only the author or a procurement manager changes or deletes a meeting."""
+    return meeting.logged_by_id == user.pk or user_can(user, Capability.MANAGE_PORTFOLIO)
+
+
+def _check_attendees(
+    supplier: Supplier, our: Iterable[User], theirs: Iterable[Contact]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if any(contact.supplier_id != supplier.pk for contact in theirs):
+        errors["their_attendees"] = [_("Their attendees must be contacts of this supplier.")]
+    if any(not user.is_active or not user_can(user, Capability.USE_PAGES) for user in our):
+        errors["our_attendees"] = [_("Our attendees must be active people of ours.")]
+    return errors
+
+
+def _check_commitment(
+    supplier: Supplier, item: CommitmentInput, index: int | None = None
+) -> dict[str, list[str]]:
+    prefix = "" if index is None else f"commitments.{index}."
+    errors: dict[str, list[str]] = {}
+    if not item.description.strip():
+        errors[f"{prefix}description"] = [_("Say what was promised.")]
+    if item.due_date is None:
+        errors[f"{prefix}due_date"] = [_("Give a due date.")]
+    if item.side not in CommitmentSide.values:
+        errors[f"{prefix}side"] = [_("Choose our side or theirs.")]
+    elif item.side == CommitmentSide.OURS:
+        if not isinstance(item.owner, User) or not user_can(item.owner, Capability.USE_PAGES):
+            errors[f"{prefix}owner"] = [_("Our commitments are owned by one of our people.")]
+    elif item.new_contact_index is None and (
+        not isinstance(item.owner, Contact) or item.owner.supplier_id != supplier.pk
+    ):
+        errors[f"{prefix}owner"] = [_("Their commitments are owned by one of their contacts.")]
+    return errors
+
+
+def _commitment(
+    supplier: Supplier, item: CommitmentInput, *, by: User, meeting: Meeting | None
+) -> Commitment:
+    commitment = Commitment(
+        supplier=supplier,
+        meeting=meeting,
+        description=item.description.strip(),
+        side=item.side,
+        owner_user=item.owner if item.side == CommitmentSide.OURS else None,  # type: ignore[misc]
+        owner_contact=item.owner if item.side == CommitmentSide.THEIRS else None,  # type: ignore[misc]
+        due_date=item.due_date,
+        note=item.note.strip(),
+        created_by=by,
+    )
+    commitment.full_clean()
+    commitment.save()
+    return commitment
+
+
+@transaction.atomic
+def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
+    """Logs a meeting with its attendees, any contacts met for the first time and the
+    commitments made, in one go: either all of it is saved or none."""
+    if not may_log_meetings(by):
+        raise PermissionDenied
+    supplier = meeting.supplier
+    _require_visible(by, supplier)
+    errors = _check_attendees(supplier, meeting.our_attendees, meeting.their_attendees)
+    for index, item in enumerate(meeting.commitments):
+        errors.update(_check_commitment(supplier, item, index))
+    record = Meeting(supplier=supplier, logged_by=by)
+    for name in MEETING_FIELDS:
+        if name in meeting.data:
+            setattr(record, name, meeting.data[name])
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    record.save()
+    # The person who logs it was there, unless they say otherwise by listing others only.
+    record.our_attendees.set(meeting.our_attendees or [by])
+    new_contacts = [
+        _new_contact(supplier, data, by=by, index=index)
+        for index, data in enumerate(meeting.new_contacts)
+    ]
+    record.their_attendees.set([*meeting.their_attendees, *new_contacts])
+    for item in meeting.commitments:
+        if item.new_contact_index is not None:
+            item.owner = new_contacts[item.new_contact_index]
+        _commitment(supplier, item, by=by, meeting=record)
+    return record
+
+
+def _new_contact(supplier: Supplier, data: Mapping[str, Any], *, by: User, index: int) -> Contact:
+    try:
+        return contact_add_met_in_meeting(supplier=supplier, by=by, data=data)
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                f"new_contacts.{index}.{name}": messages
+                for name, messages in error.message_dict.items()
+            }
+        ) from None
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by: User,
+    data: Mapping[str, Any],
+    our_attendees: Sequence[User] | None = None,
+    their_attendees: Sequence[Contact] | None = None,
+) -> Meeting:
+    if not may_change_meeting(user=by, meeting=meeting):
+        raise PermissionDenied
+    errors = _check_attendees(meeting.supplier, our_attendees or [], their_attendees or [])
+    if errors:
+        raise ValidationError(errors)
+    changed = False
+    for name in MEETING_FIELDS:
+        if name in data and getattr(meeting, name) != data[name]:
+            setattr(meeting, name, data[name])
+            changed = True
+    if our_attendees is not None:
+        meeting.our_attendees.set(our_attendees)
+        changed = True
+    if their_attendees is not None:
+        meeting.their_attendees.set(their_attendees)
+        changed = True
+    if changed:
+        meeting.updated_at = timezone.now()
+        meeting.full_clean()
+        meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by: User) -> None:
+    if not may_change_meeting(user=by, meeting=meeting):
+        raise PermissionDenied
+    meeting.delete()
+
+
+@transaction.atomic
+def commitment_create(
+    *, supplier: Supplier, item: CommitmentInput, by: User, meeting: Meeting | None = None
+) -> Commitment:
+    if not may_log_meetings(by):
+        raise PermissionDenied
+    _require_visible(by, supplier)
+    errors = _check_commitment(supplier, item)
+    if errors:
+        raise ValidationError(errors)
+    return _commitment(supplier, item, by=by, meeting=meeting)
+
+
+def may_close_commitment(*, user: User, commitment: Commitment) -> bool:
+    """Its owner (ours), whoever recorded it, the supplier's key-account people and
+    procurement managers may close a commitment."""
+    if user_can(user, Capability.MANAGE_PORTFOLIO):
+        return True
+    if not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
+        return False
+    if user.pk in (commitment.owner_user_id, commitment.created_by_id):
+        return True
+    return commitment.supplier.ownerships.filter(user=user, until__isnull=True).exists()
+
+
+def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commitment:
+    if not may_close_commitment(user=by, commitment=commitment):
+        raise PermissionDenied
+    # A conditional update: two people closing at once record one completion.
+    now = timezone.now()
+    closed = Commitment.objects.filter(pk=commitment.pk, status=CommitmentStatus.OPEN).update(
+        status=status,
+        completed_at=now,
+        completed_by=by,
+        note=note.strip() or commitment.note,
+        updated_at=now,
+    )
+    commitment.refresh_from_db()
+    if not closed and commitment.status != status:
+        raise CommitmentClosedError(_("This commitment is already closed."))
+    return commitment
+
+
+@transaction.atomic
+def commitment_complete(*, commitment: Commitment, by: User, note: str = "") -> Commitment:
+    return _close(commitment, by=by, status=CommitmentStatus.DONE, note=note)
+
+
+@transaction.atomic
+def commitment_cancel(*, commitment: Commitment, by: User, note: str = "") -> Commitment:
+    return _close(commitment, by=by, status=CommitmentStatus.CANCELLED, note=note)
+
+
+@transaction.atomic
+def engagement_policy_update(
+    *, policy: EngagementPolicy, by: User, data: Mapping[str, Any]
+) -> EngagementPolicy:
+    if not user_can(by, Capability.MANAGE_PORTFOLIO):
+        raise PermissionDenied
+    for name in ("max_days_between_meetings", "max_days_between_in_person"):
+        if name in data:
+            setattr(policy, name, data[name])
+    if (
+        policy.max_days_between_in_person is not None
+        and policy.max_days_between_meetings is not None
+        and policy.max_days_between_in_person < policy.max_days_between_meetings
+    ):
+        raise ValidationError(
+            {
+                "max_days_between_in_person": [
+                    _("In-person meetings cannot be required more often than meetings.")
+                ]
+            }
+        )
+    policy.updated_at = timezone.now()
+    policy.full_clean()
+    policy.save()
+    return policy
