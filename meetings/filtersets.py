@@ -1,0 +1,64 @@
+"""Filters shared by the meeting and commitment pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
+from meetings.models import Commitment, Meeting
+from suppliers.models import Supplier
+
+
+class MeetingFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=MeetingKind.choices, label=_("Kind"))
+    starts_after = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="gte", label=_("From")
+    )
+    starts_before = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="lt", label=_("Until")
+    )
+    attendee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), field_name="our_attendees", label=_("Our attendee")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    side = django_filters.ChoiceFilter(choices=CommitmentSide.choices, label=_("Side"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=CommitmentStatus.choices, label=_("Status")
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), field_name="owner_user", label=_("Our owner")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all())
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+    def filter_overdue(
+        self, queryset: QuerySet[Commitment], name: str, value: bool | None
+    ) -> QuerySet[Commitment]:
+        if value is None:
+            return queryset
+        late = Q(status=CommitmentStatus.OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
