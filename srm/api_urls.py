@@ -27,4 +27,5 @@ urlpatterns = [
     path("", api_root, name="root"),
     path("", include("accounts.api.urls")),
     path("", include("suppliers.api.urls")),
+    path("", include("meetings.api.urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("srm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
