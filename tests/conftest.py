@@ -48,7 +48,8 @@ def make_user(db: None) -> Callable[..., User]:
 
     def make(*roles: Role, **fields: object) -> User:
         user: User = UserFactory(**fields)
-        user.groups.add(*Group.objects.filter(name__in=[role.value for role in roles]))
+        # get_or_create: a transactional test before this one may have flushed the groups.
+        user.groups.add(*(Group.objects.get_or_create(name=role.value)[0] for role in roles))
         return user
 
     return make

@@ -54,7 +54,7 @@ def test_session_cleanup_task_deletes_only_expired_sessions() -> None:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_task_travels_through_redis_to_a_worker(redis_url: str) -> None:
     expired, live = _expired_and_live_sessions()
     previous = {

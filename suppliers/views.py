@@ -1,0 +1,494 @@
+"""Supplier pages: each view parses input, calls one selector or service, and renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from pghistory.models import MiddlewareEvents
+
+from accounts.models import User
+from accounts.permissions import CapabilityRequiredMixin
+from accounts.roles import Capability, user_can
+from core.exceptions import DomainError
+from suppliers import services
+from suppliers.choices import OwnershipRole
+from suppliers.forms import (
+    ContactForm,
+    OwnershipAssignForm,
+    StatusChangeForm,
+    SupplierForm,
+    add_service_errors,
+    supplier_filter_form,
+)
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
+from suppliers.selectors import (
+    contact_get,
+    ownership_list,
+    supplier_get,
+    supplier_history,
+    supplier_list,
+    supplier_list_lacking_owner,
+    supplier_list_owned,
+    supplier_visible,
+)
+
+PAGE_SIZE = 50
+# Columns whose header sorts the list; each is an ordering of SupplierFilterSet.
+SORTABLE_COLUMNS = ("name", "country", "segment", "status", "risk_level")
+DETAIL_TEMPLATE = "suppliers/supplier_detail.html"
+
+
+def _actor(request: HttpRequest) -> User:
+    # Every page here sits behind sign-in (LoginRequiredMiddleware), so the user is real.
+    return cast(User, request.user)
+
+
+def _paginate(request: HttpRequest, suppliers: QuerySet[Supplier]) -> dict[str, Any]:
+    """One page of 50, with the page numbers to link to (elided when there are many)."""
+    ordering = suppliers.query.order_by
+    if ordering and "id" not in ordering:
+        # A tie-breaker, so that no supplier shows on two pages or on none.
+        suppliers = suppliers.order_by(*ordering, "id")
+    page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+    }
+
+
+def _sort_links(query: QueryDict) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it (or reverses it) and the
+    current direction, for aria-sort."""
+    current = query.get("ordering") or "name"
+    links = {}
+    for column in SORTABLE_COLUMNS:
+        params = query.copy()
+        params.pop("page", None)
+        params["ordering"] = f"-{column}" if current == column else column
+        direction = {column: "ascending", f"-{column}": "descending"}.get(current, "none")
+        links[column] = {"url": f"?{params.urlencode()}", "direction": direction}
+    return links
+
+
+# --- History -----------------------------------------------------------------------------------
+
+# Bookkeeping columns that every write touches; the history shows what people changed.
+_HIDDEN_COLUMNS = frozenset({"id", "created_at", "updated_at", "supplier_id"})
+_ACTIONS = {
+    "insert": gettext_lazy("Added"),
+    "update": gettext_lazy("Changed"),
+    "delete": gettext_lazy("Removed"),
+}
+_EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    subject: str
+    action: str
+    changes: list[FieldChange]
+    reason: str
+
+
+class _HistoryReader:
+    """Turns audit events into lines people read: field labels, choice labels and names in
+    place of raw column values and ids. Names come from what the page has loaded already, the
+    rest from one query per kind, so the query count does not grow with the events."""
+
+    def __init__(self, supplier: Supplier, events: list[MiddlewareEvents]) -> None:
+        ownerships = supplier.all_ownerships  # type: ignore[attr-defined]
+        self.users = {ownership.user_id: ownership.user.name for ownership in ownerships}
+        self.categories = {category.pk: category.name for category in supplier.categories.all()}
+        self._choices: dict[str, dict[Any, Any]] = {}
+        if missing := _ids(events, "user_id") - self.users.keys():
+            self.users.update((user.pk, user.name) for user in User.objects.filter(pk__in=missing))
+        if missing := _ids(events, "category_id") - self.categories.keys():
+            self.categories.update(
+                Category.objects.filter(pk__in=missing).values_list("pk", "name")
+            )
+
+    def entry(self, event: MiddlewareEvents) -> HistoryEntry | None:
+        model = apps.get_model(event.pgh_obj_model)
+        diff = _diff(event)
+        changes = [
+            FieldChange(
+                str(capfirst(field.verbose_name)),
+                self._show(field, diff[field.column][0]),
+                self._show(field, diff[field.column][1]),
+            )
+            for field in model._meta.concrete_fields  # in the order of the form
+            if field.column in diff and field.column not in _HIDDEN_COLUMNS
+        ]
+        if event.pgh_label == "update" and not changes:
+            return None
+        context = event.pgh_context or {}
+        return HistoryEntry(
+            at=event.pgh_created_at,
+            who=self._who(event, context),
+            subject=self._subject(model, event.pgh_data or {}),
+            action=str(_ACTIONS.get(event.pgh_label, event.pgh_label)),
+            changes=changes,
+            reason=context.get("reason") or "",
+        )
+
+    def _who(self, event: MiddlewareEvents, context: dict[str, Any]) -> str:
+        token = context.get("api_token_name")
+        user = event.user
+        if user is not None and token:
+            return _("%(user)s with the API token %(token)s") % {"user": user.name, "token": token}
+        if user is not None:
+            return str(user.name)
+        if token:
+            return _("API token %(token)s") % {"token": token}
+        return str(_("System"))
+
+    def _subject(self, model: type[models.Model], data: dict[str, Any]) -> str:
+        if model is Contact:
+            return _("Contact %(name)s") % {"name": data.get("name", "")}
+        if model is KeyAccountOwnership:
+            role = OwnershipRole(data["role"]).label if data.get("role") in OwnershipRole else ""
+            person = self.users.get(data.get("user_id"), _EMPTY)  # type: ignore[arg-type]
+            return _("%(role)s: %(person)s") % {"role": role, "person": person}
+        if model is SupplierCategory:
+            name = self.categories.get(data.get("category_id"), _EMPTY)  # type: ignore[arg-type]
+            return _("Category %(name)s") % {"name": name}
+        return str(capfirst(model._meta.verbose_name))
+
+    def _show(self, field: models.Field[Any, Any], value: Any) -> str:
+        if value is None or value == "":
+            return _EMPTY
+        if field.is_relation:
+            names = self.categories if field.related_model is Category else self.users
+            return names.get(value, f"#{value}")
+        if isinstance(field, models.BooleanField):
+            return str(_("yes") if value else _("no"))
+        if field.choices:
+            if field.name not in self._choices:
+                self._choices[field.name] = dict(field.flatchoices)
+            return str(self._choices[field.name].get(value, value))
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            day = parse_date(value)
+            return formats.date_format(day) if day else str(value)
+        return str(value)
+
+
+def _diff(event: MiddlewareEvents) -> dict[str, list[Any]]:
+    return event.pgh_diff or {}
+
+
+def _ids(events: list[MiddlewareEvents], column: str) -> set[int]:
+    """Every id that the events' data or diffs hold in ``column``."""
+    found: set[int] = set()
+    for event in events:
+        values = [(event.pgh_data or {}).get(column), *_diff(event).get(column, [])]
+        found.update(value for value in values if value is not None)
+    return found
+
+
+def history_entries(supplier: Supplier) -> list[HistoryEntry]:
+    events = list(supplier_history(supplier=supplier))
+    reader = _HistoryReader(supplier, events)
+    return [entry for event in events if (entry := reader.entry(event)) is not None]
+
+
+class SupplierListView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        suppliers = supplier_list(user=request.user, filters=request.GET)
+        filter_form = supplier_filter_form(request.GET or None, user=request.user)
+        return render(
+            request,
+            "suppliers/supplier_list.html",
+            {
+                **_paginate(request, suppliers),
+                "filter_form": filter_form,
+                "filters_applied": any(
+                    value
+                    for name in filter_form.fields
+                    if name != "q"
+                    for value in request.GET.getlist(name)
+                ),
+                "sort": _sort_links(request.GET),
+            },
+        )
+
+
+class SupplierMineView(CapabilityRequiredMixin, View):
+    # Anyone who reads the portfolio may hold a key-account role (executives sponsor).
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        suppliers = supplier_list_owned(user=request.user)
+        return render(request, "suppliers/supplier_mine.html", _paginate(request, suppliers))
+
+
+class SupplierLackingOwnerView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        suppliers = supplier_list_lacking_owner(user=request.user)
+        return render(
+            request, "suppliers/supplier_lacking_owner.html", _paginate(request, suppliers)
+        )
+
+
+def _detail_context(
+    request: HttpRequest, supplier: Supplier, *, status_form: StatusChangeForm | None = None
+) -> dict[str, Any]:
+    user = _actor(request)
+    if status_form is None and user_can(user, Capability.MANAGE_PORTFOLIO):
+        status_form = StatusChangeForm(supplier=supplier)
+    ownerships = supplier.all_ownerships  # type: ignore[attr-defined]
+    return {
+        "supplier": supplier,
+        "past_ownerships": [ownership for ownership in ownerships if not ownership.is_current],
+        "may_edit_contacts": services.may_edit_contacts(user=user, supplier=supplier),
+        "status_form": status_form,
+        "history": history_entries(supplier),
+    }
+
+
+class SupplierDetailView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        return render(request, DETAIL_TEMPLATE, _detail_context(request, supplier))
+
+
+class SupplierCreateView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+    template_name = "suppliers/supplier_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": SupplierForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SupplierForm(request.POST)
+        if form.is_valid():
+            try:
+                supplier = services.supplier_create(
+                    by=_actor(request),
+                    data=form.cleaned_data,
+                    categories=form.cleaned_data["categories"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The supplier was added."))
+                return redirect(supplier)
+        return render(request, self.template_name, {"form": form})
+
+
+class SupplierUpdateView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+    template_name = "suppliers/supplier_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        form = SupplierForm(instance=supplier)
+        return render(request, self.template_name, {"form": form, "supplier": supplier})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        form = SupplierForm(request.POST, instance=supplier)
+        if form.is_valid():
+            try:
+                services.supplier_update(
+                    supplier=supplier,
+                    by=_actor(request),
+                    data=form.cleaned_data,
+                    categories=form.cleaned_data["categories"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect(supplier)
+        return render(request, self.template_name, {"form": form, "supplier": supplier})
+
+
+class SupplierStatusChangeView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        form = StatusChangeForm(request.POST, supplier=supplier)
+        if form.is_valid():
+            try:
+                services.supplier_change_status(
+                    supplier=supplier,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    by=_actor(request),
+                )
+            except DomainError as error:
+                field = "reason" if error.code == "reason_required" else None
+                form.add_error(field, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The status was changed."))
+                return redirect(supplier)
+        context = _detail_context(request, supplier, status_form=form)
+        return render(request, DETAIL_TEMPLATE, context)
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+def _supplier_for_contacts(request: HttpRequest, pk: int) -> Supplier:
+    """The supplier whose contacts the user is about to change; 403 unless they may."""
+    supplier = get_object_or_404(supplier_visible(user=request.user), pk=pk)
+    if not services.may_edit_contacts(user=_actor(request), supplier=supplier):
+        raise PermissionDenied
+    return supplier
+
+
+def _contact_for_change(request: HttpRequest, pk: int, contact_pk: int) -> Contact:
+    contact = contact_get(user=request.user, pk=contact_pk)
+    if contact.supplier_id != pk:
+        raise Http404
+    if not services.may_edit_contacts(user=_actor(request), supplier=contact.supplier):
+        raise PermissionDenied
+    return contact
+
+
+class ContactCreateView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+    template_name = "suppliers/contact_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = _supplier_for_contacts(request, pk)
+        return render(request, self.template_name, {"form": ContactForm(), "supplier": supplier})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = _supplier_for_contacts(request, pk)
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.contact_create(
+                    supplier=supplier, by=_actor(request), data=form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The contact was added."))
+                return redirect(supplier)
+        return render(request, self.template_name, {"form": form, "supplier": supplier})
+
+
+class ContactUpdateView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+    template_name = "suppliers/contact_form.html"
+
+    def get(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+        contact = _contact_for_change(request, pk, contact_pk)
+        context = {"form": ContactForm(instance=contact), "supplier": contact.supplier}
+        return render(request, self.template_name, {**context, "contact": contact})
+
+    def post(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+        contact = _contact_for_change(request, pk, contact_pk)
+        form = ContactForm(request.POST, instance=contact)
+        if form.is_valid():
+            try:
+                services.contact_update(contact=contact, by=_actor(request), data=form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The contact was saved."))
+                return redirect(contact.supplier)
+        context = {"form": form, "supplier": contact.supplier, "contact": contact}
+        return render(request, self.template_name, context)
+
+
+class ContactDeleteView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+    template_name = "suppliers/contact_confirm_delete.html"
+
+    def get(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+        contact = _contact_for_change(request, pk, contact_pk)
+        return render(request, self.template_name, {"contact": contact})
+
+    def post(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+        contact = _contact_for_change(request, pk, contact_pk)
+        services.contact_delete(contact=contact, by=_actor(request))
+        messages.success(request, _("The contact was removed."))
+        return redirect(contact.supplier)
+
+
+# --- Key-account owners -----------------------------------------------------------------------
+
+
+class OwnershipAssignView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+    template_name = "suppliers/ownership_form.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        role = request.GET.get("role")
+        form = OwnershipAssignForm(initial={"role": role} if role else {}, by=request.user)
+        return render(request, self.template_name, {"form": form, "supplier": supplier})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        supplier = supplier_get(user=request.user, pk=pk)
+        form = OwnershipAssignForm(request.POST, by=request.user)
+        if form.is_valid():
+            try:
+                services.ownership_assign(
+                    supplier=supplier,
+                    user=form.cleaned_data["user"],
+                    role=form.cleaned_data["role"],
+                    since=form.cleaned_data["since"],
+                    by=_actor(request),
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The key-account role was assigned."))
+                return redirect(supplier)
+        return render(request, self.template_name, {"form": form, "supplier": supplier})
+
+
+class OwnershipEndView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+
+    def post(self, request: HttpRequest, pk: int, ownership_pk: int) -> HttpResponse:
+        ownership = get_object_or_404(
+            ownership_list(user=request.user), pk=ownership_pk, supplier_id=pk
+        )
+        try:
+            services.ownership_end(ownership=ownership, by=_actor(request))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The key-account role was ended."))
+        return redirect(ownership.supplier)
