@@ -12,7 +12,7 @@ from django_countries import countries
 
 from accounts.models import User
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
-from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 
 
 def _category_and_descendants(categories: list[Category]) -> set[int]:
@@ -98,9 +98,7 @@ class SupplierFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         ids = _category_and_descendants(list(value))
-        member = Supplier.categories.through.objects.filter(
-            supplier=OuterRef("pk"), category_id__in=ids
-        )
+        member = SupplierCategory.objects.filter(supplier=OuterRef("pk"), category_id__in=ids)
         return queryset.filter(Exists(member))
 
     def filter_owner(

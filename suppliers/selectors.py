@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -13,7 +13,7 @@ from pghistory.models import MiddlewareEvents
 from accounts.models import User
 from accounts.roles import ROLE_CAPABILITIES, Capability, user_can
 from suppliers.choices import OwnershipRole, Segment, SupplierStatus
-from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -52,9 +52,9 @@ def supplier_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) ->
 
 
 def supplier_list_owned(*, user: AnyUser) -> QuerySet[Supplier]:
-    """ "My suppliers": those the user currently owns, backs up or sponsors."""
+    """My suppliers: those the user currently owns, backs up or sponsors."""
     mine = KeyAccountOwnership.objects.filter(
-        supplier=OuterRef("pk"), user_id=user.pk, until__isnull=True
+        supplier=OuterRef("pk"), user_id=cast(int, user.pk), until__isnull=True
     )
     return _with_list_relations(supplier_visible(user=user).filter(Exists(mine)))
 
@@ -104,7 +104,7 @@ def supplier_history(*, supplier: Supplier, limit: int = 200) -> QuerySet[Middle
 
 def user_owns_supplier(*, user: AnyUser, supplier: Supplier) -> bool:
     return KeyAccountOwnership.objects.filter(
-        supplier=supplier, user_id=user.pk, until__isnull=True
+        supplier=supplier, user_id=cast(int, user.pk), until__isnull=True
     ).exists()
 
 
@@ -151,11 +151,11 @@ def owner_candidate_list(*, user: AnyUser) -> QuerySet[User]:
 
 def supplier_list_relations(
     *, supplier_ids: Collection[int]
-) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+) -> tuple[dict[int, list[Mapping[str, Any]]], dict[int, list[Mapping[str, Any]]]]:
     """The current key-account people and the categories of a page of suppliers as plain
     rows, ordered as ``_with_list_relations`` orders them: two queries whatever the page size,
     for list endpoints that render from ``.values()`` rather than model instances."""
-    people: dict[int, list[dict[str, Any]]] = {pk: [] for pk in supplier_ids}
+    people: dict[int, list[Mapping[str, Any]]] = {pk: [] for pk in supplier_ids}
     ownerships = current_ownerships().filter(supplier_id__in=supplier_ids)
     for row in ownerships.values(
         "id",
@@ -169,10 +169,10 @@ def supplier_list_relations(
         "user__last_name",
     ):
         people[row["supplier_id"]].append(row)
-    categories: dict[int, list[dict[str, Any]]] = {pk: [] for pk in supplier_ids}
-    links = Supplier.categories.through.objects.filter(supplier_id__in=supplier_ids)
-    for row in links.order_by("category__name").values(
+    categories: dict[int, list[Mapping[str, Any]]] = {pk: [] for pk in supplier_ids}
+    links = SupplierCategory.objects.filter(supplier_id__in=supplier_ids)
+    for link in links.order_by("category__name").values(
         "supplier_id", "category_id", "category__name"
     ):
-        categories[row["supplier_id"]].append(row)
+        categories[link["supplier_id"]].append(link)
     return people, categories

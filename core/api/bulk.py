@@ -1,0 +1,150 @@
+"""Bulk requests: reading a body of thousands of rows with a cap of its own, and answers.
+
+A bulk upsert carries far more than DATA_UPLOAD_MAX_MEMORY_SIZE (which DRF applies to every
+JSON body it parses), so its view reads the body itself with ``read_json_body``: a declared
+Content-Length over ``BULK_MAX_BYTES`` is refused with 413 before a byte is read, and the
+stream is read no further than one byte past the cap, so a body without a length (chunked)
+is cut off too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.exceptions import error_body
+
+# Room for 5,000 rich rows with some margin; bigger batches should be split by the client.
+BULK_MAX_BYTES = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = gettext_lazy("The request is too large.")
+
+
+def read_limited(stream: Any, *, meta: dict[str, Any], limit: int) -> bytes:
+    """The body from ``stream``, or 413 when it is (or says it is) over ``limit`` bytes."""
+    too_large = PayloadTooLarge(
+        _("The body is over %(limit)d bytes: send less per request.") % {"limit": limit}
+    )
+    declared = meta.get("CONTENT_LENGTH") or ""
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            raise exceptions.ParseError(_("The Content-Length header is not a number.")) from None
+        if length > limit:
+            raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise too_large
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes, encoding: str = "utf-8") -> Any:
+    try:
+        return json.loads(body.decode(encoding))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise exceptions.ParseError(_("JSON parse error: %(error)s") % {"error": error}) from None
+
+
+class UnreadBodyParser(BaseParser):
+    """Declares the JSON media type of a bulk endpoint but reads nothing: the view reads the
+    body with ``read_json_body``. DRF's JSONParser would go through ``request.body`` (capped
+    at DATA_UPLOAD_MAX_MEMORY_SIZE) whenever something touched ``request.data`` or
+    ``request.POST`` first, as a session's CSRF check does."""
+
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        return {}
+
+
+def read_json_body(request: Request, *, max_bytes: int | None = None) -> Any:
+    """The request's JSON body, read at most ``max_bytes`` (default ``BULK_MAX_BYTES``) far:
+    413 beyond that, 400 when it is not JSON, 415 when it is not sent as JSON."""
+    if request.content_type.split(";")[0].strip().lower() != "application/json":
+        raise exceptions.UnsupportedMediaType(request.content_type)
+    limit = BULK_MAX_BYTES if max_bytes is None else max_bytes
+    # From the request itself, not DRF's stream, which is None when there is no length.
+    return parse_json(read_limited(request._request, meta=request.META, limit=limit))
+
+
+def too_many_rows(max_rows: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        _("At most %(max)d rows per request: split the batch.") % {"max": max_rows}
+    )
+
+
+def invalid_rows_response(errors: list[dict[str, Any]]) -> Response:
+    """400 in the API's error shape, with every problem of the batch as {row, field, message}
+    in place of ``fields``."""
+    body = error_body(
+        status_code=status.HTTP_400_BAD_REQUEST,
+        code="invalid_rows",
+        message=_("Nothing was written: the batch has %(count)d problem(s).")
+        % {"count": len(errors)},
+    )
+    body["error"]["errors"] = errors
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+# --- Schema -------------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """Any API error: ``{"error": {"status", "code", "message"}}``."""
+
+    error = ErrorDetailSerializer()
+
+
+class RowErrorSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("0-based index in the list; null: the batch.")
+    )
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class InvalidRowsSerializer(serializers.Serializer[Any]):
+    """A refused batch: ``code`` is ``invalid_rows`` and ``errors`` lists every problem."""
+
+    error = inline_serializer(
+        "InvalidRowsDetail",
+        fields={
+            "status": serializers.IntegerField(),
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "errors": RowErrorSerializer(many=True),
+        },
+    )
+
+
+class UpsertCountsSerializer(serializers.Serializer[Any]):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()

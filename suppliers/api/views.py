@@ -1,0 +1,348 @@
+"""Suppliers, contacts, categories and key-account owners over the API.
+
+Reads go through the selectors (visibility) and the FilterSets the pages use; writes go
+through the services, which check the rules; every write answers with the full
+representation, read back through the selector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, cast
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from accounts.models import User
+from accounts.permissions import RolePermission
+from accounts.roles import Capability, user_can
+from core.api.bulk import (
+    ErrorSerializer,
+    InvalidRowsSerializer,
+    UnreadBodyParser,
+    invalid_rows_response,
+    read_json_body,
+    too_many_rows,
+)
+from core.api.filters import FilterBackend
+from core.api.keyset import KeysetPagination
+from suppliers import services
+from suppliers.api.serializers import (
+    SUPPLIER_LIST_COLUMNS,
+    CategorySerializer,
+    CategoryWriteSerializer,
+    ContactBulkResultSerializer,
+    ContactBulkRowSerializer,
+    ContactSerializer,
+    ContactWriteSerializer,
+    KeyAccountOwnershipSerializer,
+    KeyAccountOwnershipWriteSerializer,
+    SupplierBulkResultSerializer,
+    SupplierBulkRowSerializer,
+    SupplierSerializer,
+    SupplierStatusChangeSerializer,
+    SupplierWriteSerializer,
+    supplier_list_data,
+)
+from suppliers.bulk import (
+    MAX_ROWS,
+    BulkValidationError,
+    UpsertResult,
+    contact_upsert_many,
+    supplier_upsert_many,
+)
+from suppliers.filtersets import (
+    CategoryFilterSet,
+    ContactFilterSet,
+    OwnershipFilterSet,
+    SupplierFilterSet,
+)
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+from suppliers.selectors import (
+    category_list,
+    contact_list,
+    ownership_list,
+    supplier_list,
+    supplier_list_relations,
+)
+
+WRITES = frozenset({"create", "update", "partial_update"})
+MANAGE = dict.fromkeys(
+    ["create", "update", "partial_update", "destroy"], Capability.MANAGE_PORTFOLIO
+)
+
+
+def _actor(request: Request) -> User:
+    # RolePermission has let only signed-in people with a role this far.
+    return cast(User, request.user)
+
+
+def _data(serializer: BaseSerializer[Any]) -> dict[str, Any]:
+    return dict(cast(dict[str, Any], serializer.validated_data))
+
+
+def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
+    """Writes take the write serializer and answer with the full one."""
+    return extend_schema_view(
+        **{
+            name: extend_schema(responses={201 if name == "create" else 200: serializer})
+            for name in actions
+        }
+    )
+
+
+class MaySyncERP(permissions.BasePermission):
+    """Bulk upserts: the ERP's integration account, or a procurement manager."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_can(request.user, Capability.SYNC_ERP) or user_can(
+            request.user, Capability.MANAGE_PORTFOLIO
+        )
+
+
+def _bulk_upsert(request: Request, upsert: Callable[..., UpsertResult]) -> Response:
+    rows = read_json_body(request)
+    if isinstance(rows, list) and len(rows) > MAX_ROWS:
+        raise too_many_rows(MAX_ROWS)
+    try:
+        result = upsert(rows=rows, by=_actor(request))
+    except BulkValidationError as error:
+        return invalid_rows_response(error.errors)
+    return Response(asdict(result))
+
+
+def _bulk_schema(rows: BaseSerializer[Any], result: type[BaseSerializer[Any]]) -> Any:
+    return extend_schema(
+        request=rows,
+        responses={
+            200: result,
+            400: OpenApiResponse(
+                InvalidRowsSerializer,
+                description=_("Nothing was written; every problem is listed by row and field."),
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer, description=_("Over 5,000 rows, or the body is over 16 MB.")
+            ),
+        },
+    )
+
+
+def _bulk_action() -> Any:
+    # A fresh decorator each time: drf-spectacular keeps its schema in the action's kwargs.
+    return action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        parser_classes=[UnreadBodyParser],
+        permission_classes=[RolePermission, MaySyncERP],
+    )
+
+
+@_answers_with(SupplierSerializer, "create", "update", "partial_update")
+class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
+    """Suppliers. The status changes only through ``change-status``; ERP systems sync with
+    ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
+
+    filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
+    filterset_class = SupplierFilterSet
+    pagination_class = KeysetPagination
+    ordering = ("name", "id")
+    required_capability = Capability.VIEW_PORTFOLIO
+    action_capabilities = {**MANAGE, "change_status": Capability.MANAGE_PORTFOLIO}
+
+    def get_queryset(self) -> QuerySet[Supplier]:
+        return supplier_list(user=self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action in WRITES:
+            return SupplierWriteSerializer
+        if self.action == "change_status":
+            return SupplierStatusChangeSerializer
+        return SupplierSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # ERPs pull 1,000 rows a page: plain rows render several times faster than instances
+        # through the serializer, in the same schema.
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = (
+            self.paginate_queryset(
+                queryset.prefetch_related(None).values(*SUPPLIER_LIST_COLUMNS)  # type: ignore[arg-type]
+            )
+            or []
+        )
+        relations = supplier_list_relations(supplier_ids=[row["id"] for row in rows])
+        return self.get_paginated_response(supplier_list_data(rows, relations, request=request))
+
+    def _read_back(self, supplier: Model) -> Supplier:
+        return self.get_queryset().get(pk=supplier.pk)
+
+    def perform_create(self, serializer: BaseSerializer[Supplier]) -> None:
+        data = _data(serializer)
+        categories = data.pop("categories", None)
+        supplier = services.supplier_create(
+            by=_actor(self.request), data=data, categories=categories
+        )
+        serializer.instance = self._read_back(supplier)
+
+    def perform_update(self, serializer: BaseSerializer[Supplier]) -> None:
+        data = _data(serializer)
+        categories = data.pop("categories", None)
+        supplier = services.supplier_update(
+            supplier=cast(Supplier, serializer.instance),
+            by=_actor(self.request),
+            data=data,
+            categories=categories,
+        )
+        serializer.instance = self._read_back(supplier)
+
+    def perform_destroy(self, instance: Supplier) -> None:
+        services.supplier_delete(supplier=instance, by=_actor(self.request))
+
+    @extend_schema(request=SupplierStatusChangeSerializer, responses=SupplierSerializer)
+    @action(detail=True, methods=["post"], url_path="change-status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        """Moves the supplier along its lifecycle; 409 ``invalid_status_transition`` or
+        ``reason_required`` when the lifecycle does not allow it."""
+        supplier = self.get_object()
+        serializer = SupplierStatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.supplier_change_status(
+            supplier=supplier, by=_actor(request), **serializer.validated_data
+        )
+        context = self.get_serializer_context()
+        return Response(SupplierSerializer(self._read_back(supplier), context=context).data)
+
+    @_bulk_schema(SupplierBulkRowSerializer(many=True), SupplierBulkResultSerializer)
+    @_bulk_action()
+    def bulk_upsert(self, request: Request) -> Response:
+        """Creates or updates up to 5,000 suppliers keyed by ``external_id``, all or nothing.
+        Rows that did not change are not written and are reported ``unchanged``."""
+        return _bulk_upsert(request, supplier_upsert_many)
+
+
+@_answers_with(ContactSerializer, "create", "update", "partial_update")
+class ContactViewSet(viewsets.ModelViewSet[Contact]):
+    """Contacts at suppliers. Procurement managers edit every supplier's contacts, account
+    managers those of the suppliers they own, back up or sponsor. A new primary contact takes
+    the place of the old one."""
+
+    filter_backends = [FilterBackend, OrderingFilter]
+    filterset_class = ContactFilterSet
+    ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
+    ordering = ("id",)
+    pagination_class = KeysetPagination
+    required_capability = Capability.VIEW_PORTFOLIO  # writes: services.may_edit_contacts
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return contact_list(user=self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return ContactWriteSerializer if self.action in WRITES else ContactSerializer
+
+    def perform_create(self, serializer: BaseSerializer[Contact]) -> None:
+        data = _data(serializer)
+        supplier = data.pop("supplier")
+        contact = services.contact_create(supplier=supplier, by=_actor(self.request), data=data)
+        serializer.instance = self.get_queryset().get(pk=contact.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Contact]) -> None:
+        data = _data(serializer)
+        data.pop("supplier", None)
+        contact = services.contact_update(
+            contact=cast(Contact, serializer.instance), by=_actor(self.request), data=data
+        )
+        serializer.instance = self.get_queryset().get(pk=contact.pk)
+
+    def perform_destroy(self, instance: Contact) -> None:
+        services.contact_delete(contact=instance, by=_actor(self.request))
+
+    @_bulk_schema(ContactBulkRowSerializer(many=True), ContactBulkResultSerializer)
+    @_bulk_action()
+    def bulk_upsert(self, request: Request) -> Response:
+        """Creates or updates up to 5,000 contacts keyed by the supplier's ``external_id`` and
+        the email, all or nothing."""
+        return _bulk_upsert(request, contact_upsert_many)
+
+
+@_answers_with(CategorySerializer, "create", "update", "partial_update")
+class CategoryViewSet(viewsets.ModelViewSet[Category]):
+    """Purchasing categories, a tree through ``parent``. A category in use is not deleted."""
+
+    filter_backends = [FilterBackend, OrderingFilter]
+    filterset_class = CategoryFilterSet
+    ordering_fields = ["name", "updated_at"]
+    ordering = ("name", "id")
+    pagination_class = KeysetPagination
+    required_capability = Capability.VIEW_PORTFOLIO
+    action_capabilities = MANAGE
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return category_list(user=self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return CategoryWriteSerializer if self.action in WRITES else CategorySerializer
+
+    def perform_create(self, serializer: BaseSerializer[Category]) -> None:
+        category = services.category_save(by=_actor(self.request), data=_data(serializer))
+        serializer.instance = self.get_queryset().get(pk=category.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Category]) -> None:
+        category = services.category_save(
+            by=_actor(self.request),
+            data=_data(serializer),
+            category=cast(Category, serializer.instance),
+        )
+        serializer.instance = self.get_queryset().get(pk=category.pk)
+
+    def perform_destroy(self, instance: Category) -> None:
+        services.category_delete(category=instance, by=_actor(self.request))
+
+
+@_answers_with(KeyAccountOwnershipSerializer, "create")
+class KeyAccountOwnerViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[KeyAccountOwnership],
+):
+    """Who owns, backs up or sponsors each supplier, and who did before. POST gives someone a
+    role (a new owner replaces the current one); DELETE ends a role, and the row stays as
+    history with ``until`` set."""
+
+    filter_backends = [FilterBackend, OrderingFilter]
+    filterset_class = OwnershipFilterSet
+    ordering_fields = ["since", "updated_at"]
+    ordering = ("id",)
+    pagination_class = KeysetPagination
+    required_capability = Capability.VIEW_PORTFOLIO
+    action_capabilities = MANAGE
+
+    def get_queryset(self) -> QuerySet[KeyAccountOwnership]:
+        return ownership_list(user=self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "create":
+            return KeyAccountOwnershipWriteSerializer
+        return KeyAccountOwnershipSerializer
+
+    def perform_create(self, serializer: BaseSerializer[KeyAccountOwnership]) -> None:
+        ownership = services.ownership_assign(by=_actor(self.request), **_data(serializer))
+        serializer.instance = self.get_queryset().get(pk=ownership.pk)
+
+    @extend_schema(
+        responses={204: OpenApiResponse(description=_("The role ended; the row stays."))}
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: KeyAccountOwnership) -> None:
+        services.ownership_end(ownership=instance, by=_actor(self.request))
