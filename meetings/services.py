@@ -17,9 +17,9 @@ from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment, EngagementPolicy, Meeting
-from suppliers.models import Contact, Supplier
+from suppliers.models import Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_visible
-from suppliers.services import contact_add_met_in_meeting
+from suppliers.services import contact_add_met_in_meeting, contact_check
 
 MEETING_FIELDS = ("kind", "starts_at", "location", "subject", "notes", "outcome")
 
@@ -77,7 +77,11 @@ def _check_attendees(
 
 
 def _check_commitment(
-    supplier: Supplier, item: CommitmentInput, index: int | None = None
+    supplier: Supplier,
+    item: CommitmentInput,
+    index: int | None = None,
+    *,
+    new_contacts: int = 0,
 ) -> dict[str, list[str]]:
     prefix = "" if index is None else f"commitments.{index}."
     errors: dict[str, list[str]] = {}
@@ -90,9 +94,10 @@ def _check_commitment(
     elif item.side == CommitmentSide.OURS:
         if not isinstance(item.owner, User) or not user_can(item.owner, Capability.USE_PAGES):
             errors[f"{prefix}owner"] = [_("Our commitments are owned by one of our people.")]
-    elif item.new_contact_index is None and (
-        not isinstance(item.owner, Contact) or item.owner.supplier_id != supplier.pk
-    ):
+    elif item.new_contact_index is not None:
+        if not 0 <= item.new_contact_index < new_contacts:
+            errors[f"{prefix}owner"] = [_("That new contact is not in this meeting.")]
+    elif not isinstance(item.owner, Contact) or item.owner.supplier_id != supplier.pk:
         errors[f"{prefix}owner"] = [_("Their commitments are owned by one of their contacts.")]
     return errors
 
@@ -126,7 +131,10 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
     _require_visible(by, supplier)
     errors = _check_attendees(supplier, meeting.our_attendees, meeting.their_attendees)
     for index, item in enumerate(meeting.commitments):
-        errors.update(_check_commitment(supplier, item, index))
+        errors.update(
+            _check_commitment(supplier, item, index, new_contacts=len(meeting.new_contacts))
+        )
+    errors.update(_check_new_contacts(supplier, meeting.new_contacts))
     record = Meeting(supplier=supplier, logged_by=by)
     for name in MEETING_FIELDS:
         if name in meeting.data:
@@ -140,10 +148,7 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
     record.save()
     # The person who logs it was there, unless they say otherwise by listing others only.
     record.our_attendees.set(meeting.our_attendees or [by])
-    new_contacts = [
-        _new_contact(supplier, data, by=by, index=index)
-        for index, data in enumerate(meeting.new_contacts)
-    ]
+    new_contacts = [_new_contact(supplier, data, by=by) for data in meeting.new_contacts]
     record.their_attendees.set([*meeting.their_attendees, *new_contacts])
     for item in meeting.commitments:
         if item.new_contact_index is not None:
@@ -152,16 +157,27 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
     return record
 
 
-def _new_contact(supplier: Supplier, data: Mapping[str, Any], *, by: User, index: int) -> Contact:
-    try:
-        return contact_add_met_in_meeting(supplier=supplier, by=by, data=data)
-    except ValidationError as error:
-        raise ValidationError(
-            {
-                f"new_contacts.{index}.{name}": messages
-                for name, messages in error.message_dict.items()
-            }
-        ) from None
+def _check_new_contacts(
+    supplier: Supplier, new_contacts: Sequence[Mapping[str, Any]]
+) -> dict[str, list[str]]:
+    """Every new contact's problems, keyed ``new_contacts.<n>.<field>``, before any is saved."""
+    errors: dict[str, list[str]] = {}
+    emails: dict[str, int] = {}
+    for index, data in enumerate(new_contacts):
+        try:
+            contact_check(supplier=supplier, data=data)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors[f"new_contacts.{index}.{name}"] = messages
+        email = str(data.get("email") or "").strip().lower()
+        if email and email in emails:
+            errors[f"new_contacts.{index}.email"] = [_("Two new contacts have this email.")]
+        emails.setdefault(email, index)
+    return errors
+
+
+def _new_contact(supplier: Supplier, data: Mapping[str, Any], *, by: User) -> Contact:
+    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data)
 
 
 @transaction.atomic
@@ -211,6 +227,8 @@ def commitment_create(
         raise PermissionDenied
     _require_visible(by, supplier)
     errors = _check_commitment(supplier, item)
+    if meeting is not None and meeting.supplier_id != supplier.pk:
+        errors["meeting"] = [_("The meeting was with another supplier.")]
     if errors:
         raise ValidationError(errors)
     return _commitment(supplier, item, by=by, meeting=meeting)
@@ -219,13 +237,33 @@ def commitment_create(
 def may_close_commitment(*, user: User, commitment: Commitment) -> bool:
     """Its owner (ours), whoever recorded it, the supplier's key-account people and
     procurement managers may close a commitment."""
+    return commitment.pk in closable_commitment_ids(user=user, commitments=[commitment])
+
+
+def closable_commitment_ids(*, user: User, commitments: Iterable[Commitment]) -> set[int]:
+    """The ids of those commitments the user may close (the rule of may_close_commitment),
+    in at most one query whatever their number: for pages that show a button per row."""
+    commitments = list(commitments)
     if user_can(user, Capability.MANAGE_PORTFOLIO):
-        return True
+        return {commitment.pk for commitment in commitments}
     if not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
-        return False
-    if user.pk in (commitment.owner_user_id, commitment.created_by_id):
-        return True
-    return commitment.supplier.ownerships.filter(user=user, until__isnull=True).exists()
+        return set()
+    closable = {
+        commitment.pk
+        for commitment in commitments
+        if user.pk in (commitment.owner_user_id, commitment.created_by_id)
+    }
+    others = {commitment.supplier_id for commitment in commitments if commitment.pk not in closable}
+    if not others:
+        return closable
+    owned = set(
+        KeyAccountOwnership.objects.filter(
+            supplier_id__in=others, user=user, until__isnull=True
+        ).values_list("supplier_id", flat=True)
+    )
+    return closable | {
+        commitment.pk for commitment in commitments if commitment.supplier_id in owned
+    }
 
 
 def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commitment:

@@ -194,6 +194,16 @@ def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> 
     return _contact_save(contact)
 
 
+def contact_check(*, supplier: Supplier, data: Mapping[str, Any]) -> None:
+    """Raises the ValidationError that creating this contact would raise, without saving:
+    for forms that validate several new things before saving any."""
+    contact = Contact(supplier=supplier)
+    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    contact.full_clean(validate_constraints=False)
+    if contact.email and supplier.contacts.filter(email__iexact=contact.email).exists():
+        raise ValidationError({"email": _("This supplier has a contact with this email already.")})
+
+
 @transaction.atomic
 def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
     """Anyone who logs a meeting may add the supplier's people they met there, whether or

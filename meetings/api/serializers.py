@@ -471,9 +471,7 @@ class CommitmentWriteSerializer(PathErrorsMixin, serializers.Serializer[Commitme
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         user_id, contact_id = attrs.get("owner_user"), attrs.get("owner_contact")
         errors: dict[str, list[Any]] = {}
-        meeting = attrs.get("meeting")
-        if meeting is not None and meeting.supplier_id != attrs["supplier"].pk:
-            errors["meeting"] = [_("That meeting was with another supplier.")]
+        # Whether the meeting was with this supplier is the service's rule (commitment_create).
         if user_id is not None and contact_id is not None:
             errors["owner"] = [_("Give one owner: owner_user or owner_contact.")]
         elif user_id is not None:

@@ -589,7 +589,13 @@ def test_a_commitment_is_added_on_its_own_or_to_an_earlier_meeting(
     )
     wrong_meeting = client.post(
         COMMITMENTS,
-        {**item, "description": "X", "side": "ours", "meeting": MeetingFactory().pk},
+        {
+            **item,
+            "description": "X",
+            "side": "ours",
+            "owner_user": account_manager.pk,
+            "meeting": MeetingFactory().pk,
+        },
         format="json",
     )
 

@@ -204,3 +204,45 @@ def test_engagement_policies_are_edited_by_procurement_managers_only(
     )
     policy.refresh_from_db()
     assert policy.max_days_between_meetings == 21
+
+
+def test_every_problem_is_reported_at_once_new_contacts_included(account_manager: User) -> None:
+    supplier = SupplierFactory()
+    ContactFactory(supplier=supplier, email="taken@supplier.example.com")
+
+    with pytest.raises(ValidationError) as error:
+        services.meeting_log(
+            by=account_manager,
+            meeting=MeetingInput(
+                supplier=supplier,
+                data={"kind": "nonsense"},
+                new_contacts=[
+                    {"name": "A", "email": "taken@supplier.example.com"},
+                    {"name": "B", "email": "b@supplier.example.com"},
+                    {"name": "C", "email": "B@supplier.example.com"},
+                ],
+                commitments=[CommitmentInput("Ghost", "theirs", SOON, new_contact_index=7)],
+            ),
+        )
+
+    assert set(error.value.message_dict) == {
+        "kind",
+        "new_contacts.0.email",
+        "new_contacts.2.email",
+        "commitments.0.owner",
+    }
+    assert not Contact.objects.filter(name__in=["A", "B", "C"]).exists()
+
+
+def test_a_commitment_joins_only_a_meeting_with_its_supplier(account_manager: User) -> None:
+    supplier = SupplierFactory()
+
+    with pytest.raises(ValidationError) as error:
+        services.commitment_create(
+            supplier=supplier,
+            item=CommitmentInput("Call back", "ours", SOON, owner=account_manager),
+            by=account_manager,
+            meeting=MeetingFactory(),
+        )
+
+    assert set(error.value.message_dict) == {"meeting"}
