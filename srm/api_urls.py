@@ -14,13 +14,18 @@ app_name = "api"
 @api_view(["GET"])
 def api_root(request: Request) -> Response:
     """The entry points of the API."""
-    return Response(
-        {
-            "me": reverse("api:me", request=request),
-            "schema": reverse("api-schema", request=request),
-            "docs": reverse("api-docs", request=request),
-        }
-    )
+    names = {
+        "me": "api:me",
+        "suppliers": "api:supplier-list",
+        "contacts": "api:contact-list",
+        "categories": "api:category-list",
+        "key-account-owners": "api:key-account-owner-list",
+        "meetings": "api:meeting-list",
+        "commitments": "api:commitment-list",
+        "schema": "api-schema",
+        "docs": "api-docs",
+    }
+    return Response({key: reverse(name, request=request) for key, name in names.items()})
 
 
 urlpatterns = [

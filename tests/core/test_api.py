@@ -171,3 +171,12 @@ def test_schema_and_docs_are_served(api_client: APIClient) -> None:
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
     assert docs.status_code == 200
+
+
+def test_the_api_root_lists_every_resource(api_client: APIClient, account_manager: User) -> None:
+    api_client.force_login(account_manager)
+
+    body = api_client.get("/api/v1/").json()
+
+    for name in ["me", "suppliers", "contacts", "categories", "key-account-owners", "meetings"]:
+        assert api_client.get(body[name]).status_code == 200, name
