@@ -9,13 +9,15 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import APIToken, User
-from accounts.roles import Capability, user_can
+from accounts.roles import Capability, remember_roles, user_can
 
 audit_log = logging.getLogger("srm.audit")
 
@@ -68,11 +70,14 @@ def api_token_authenticate(*, key: str) -> APIToken | None:
         return None
     token = (
         APIToken.objects.select_related("user")
+        # The user's roles come in the same query: every API call needs them.
+        .annotate(role_names=ArrayAgg("user__groups__name", default=Value([])))
         .filter(key_hash=hash_token_key(key), revoked_at__isnull=True)
         .first()
     )
     if token is None:
         return None
+    remember_roles(token.user, token.role_names)  # type: ignore[attr-defined]
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)

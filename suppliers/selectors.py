@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from pghistory.models import MiddlewareEvents
 
@@ -149,6 +150,12 @@ def owner_candidate_list(*, user: AnyUser) -> QuerySet[User]:
     )
 
 
+def _id_array(ids: Collection[int]) -> RawSQL:
+    # One array parameter instead of one parameter per id: at a page of 1,000 the ORM spends
+    # more time compiling a 1,000-placeholder IN list than PostgreSQL spends answering.
+    return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+
+
 def supplier_list_relations(
     *, supplier_ids: Collection[int]
 ) -> tuple[dict[int, list[Mapping[str, Any]]], dict[int, list[Mapping[str, Any]]]]:
@@ -156,7 +163,7 @@ def supplier_list_relations(
     rows, ordered as ``_with_list_relations`` orders them: two queries whatever the page size,
     for list endpoints that render from ``.values()`` rather than model instances."""
     people: dict[int, list[Mapping[str, Any]]] = {pk: [] for pk in supplier_ids}
-    ownerships = current_ownerships().filter(supplier_id__in=supplier_ids)
+    ownerships = current_ownerships().filter(supplier_id__in=_id_array(supplier_ids))
     for row in ownerships.values(
         "id",
         "supplier_id",
@@ -170,7 +177,7 @@ def supplier_list_relations(
     ):
         people[row["supplier_id"]].append(row)
     categories: dict[int, list[Mapping[str, Any]]] = {pk: [] for pk in supplier_ids}
-    links = SupplierCategory.objects.filter(supplier_id__in=supplier_ids)
+    links = SupplierCategory.objects.filter(supplier_id__in=_id_array(supplier_ids))
     for link in links.order_by("category__name").values(
         "supplier_id", "category_id", "category__name"
     ):

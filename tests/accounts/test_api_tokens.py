@@ -185,3 +185,21 @@ def test_browser_sessions_are_not_throttled(
     api_client.force_login(account_manager)
 
     assert [api_client.get(ME).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_a_token_call_reads_token_user_and_roles_in_one_query(
+    api_client: APIClient,
+    integration: User,
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    from accounts.models import APIToken
+
+    _token, key = api_token_create(user=integration, name="ERP sync")
+    api_client.get(ME, headers={"authorization": f"Token {key}"})  # records last use
+
+    # 1: token, user and roles together; 2 at most: the manager, when there is one.
+    with django_assert_max_num_queries(2):  # type: ignore[operator]
+        response = api_client.get(ME, headers={"authorization": f"Token {key}"})
+
+    assert response.json()["roles"] == ["Integration"]
+    assert APIToken.objects.count() == 1
