@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from escalations.choices import EscalationReason
+from escalations.services import escalation_resolve_for
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment, EngagementPolicy, Meeting
 from suppliers.models import Contact, KeyAccountOwnership, Supplier
@@ -281,6 +283,14 @@ def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commi
     commitment.refresh_from_db()
     if not closed and commitment.status != status:
         raise CommitmentClosedError(_("This commitment is already closed."))
+    if closed:
+        # Its overdue escalation, if any, has nothing left to chase.
+        escalation_resolve_for(
+            subject=commitment,
+            reason=EscalationReason.OVERDUE_COMMITMENT,
+            note=_("The commitment was closed (%(status)s) by %(user)s.")
+            % {"status": commitment.get_status_display(), "user": by.name},
+        )
     return commitment
 
 

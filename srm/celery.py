@@ -37,6 +37,23 @@ app.conf.update(
     },
     timezone="UTC",
     beat_schedule={
+        # Every minute: queue the emails of due notifications, and re-queue any whose
+        # message was lost (the outbox sweep).
+        "notification-sweep": {
+            "task": "notifications.tasks.notification_sweep_task",
+            "schedule": 60.0,
+        },
+        # Every 15 minutes: remind owners of commitments due or overdue, and escalate those
+        # left overdue too long.
+        "commitment-reminders": {
+            "task": "meetings.tasks.commitment_reminders_task",
+            "schedule": crontab(minute="*/15"),
+        },
+        # Every 5 minutes: climb escalations not acknowledged in time.
+        "escalation-climb": {
+            "task": "escalations.tasks.escalation_climb_task",
+            "schedule": crontab(minute="*/5"),
+        },
         # Every night at 03:15 UTC: delete sessions that have expired.
         "session-cleanup": {
             "task": "accounts.tasks.session_cleanup_task",

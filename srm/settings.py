@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "accounts",
     "suppliers",
     "meetings",
+    "notifications",
+    "escalations",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,20 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "SRM <srm@localhost>")
+
+# --- Reminders and escalations ----------------------------------------------------------------
+
+# Links in emails point here.
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
+# The top of the escalation ladder when a supplier has no executive sponsor (a username);
+# unset, it is a procurement manager with no manager above them.
+HEAD_OF_PROCUREMENT = env.string("HEAD_OF_PROCUREMENT")
+# Our commitments: a reminder on the due date, another this many days after it, and an
+# escalation this many days after it.
+COMMITMENT_REMINDER_DAYS = env.integer("COMMITMENT_REMINDER_DAYS", default=3, minimum=1)
+COMMITMENT_ESCALATION_DAYS = env.integer("COMMITMENT_ESCALATION_DAYS", default=7, minimum=1)
+# Hours an escalation may wait for acknowledgement, by severity, before it climbs a level.
+ESCALATION_ACKNOWLEDGE_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
 
 # --- REST API ---------------------------------------------------------------------------------
 

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalations.choices import EscalationReason, EscalationStatus, Level, Severity, StepKind
+from suppliers.models import Supplier
+
+
+class Escalation(models.Model):
+    """A problem with a supplier that someone must act on, climbing a level each time it is
+    not acknowledged in time."""
+
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    reason = models.CharField(_("reason"), max_length=30, choices=EscalationReason.choices)
+    summary = models.CharField(_("summary"), max_length=300)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.OWNER)
+    status = models.CharField(
+        _("status"), max_length=15, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    acknowledge_by = models.DateTimeField(_("acknowledge by"))
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["acknowledge_by", "id"],
+                condition=Q(status=EscalationStatus.OPEN),
+                name="escalation_due_to_climb_idx",
+            ),
+            models.Index(fields=["supplier", "status"], name="escalation_supplier_idx"),
+            models.Index(fields=["updated_at", "id"], name="escalation_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "reason"],
+                condition=~Q(status=EscalationStatus.RESOLVED),
+                name="escalations_one_open_per_object_and_reason",
+                violation_error_message=_("This problem is escalated already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=3), name="escalations_level_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def get_absolute_url(self) -> str:
+        return reverse("escalations:escalation_detail", args=[self.pk])
+
+
+class EscalationStep(models.Model):
+    """One thing that happened to an escalation: raised, notified, climbed, acknowledged,
+    resolved; with who (None when the system did it) and when."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=15, choices=StepKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.level})"

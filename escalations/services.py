@@ -1,0 +1,256 @@
+"""Raising, climbing, acknowledging and resolving escalations; every step is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.roles import Capability, Role, user_can
+from core.exceptions import DomainError
+from core.text import LazyFormat
+from escalations.choices import EscalationStatus, Level, StepKind
+from escalations.models import Escalation, EscalationStep
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
+from suppliers.choices import OwnershipRole
+from suppliers.models import KeyAccountOwnership, Supplier
+
+
+class EscalationClosedError(DomainError):
+    code = "escalation_closed"
+
+
+def acknowledge_window(severity: str) -> timedelta:
+    return timedelta(hours=settings.ESCALATION_ACKNOWLEDGE_HOURS[severity])
+
+
+def head_of_procurement() -> User | None:
+    """The person at the top of procurement: HEAD_OF_PROCUREMENT if set, else an active
+    procurement manager with no manager above them."""
+    if settings.HEAD_OF_PROCUREMENT:
+        return User.objects.filter(username=settings.HEAD_OF_PROCUREMENT, is_active=True).first()
+    return (
+        User.objects.filter(
+            is_active=True, groups__name=Role.PROCUREMENT_MANAGER.value, manager__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _current(supplier: Supplier, role: str) -> User | None:
+    ownership = (
+        KeyAccountOwnership.objects.filter(supplier=supplier, role=role, until__isnull=True)
+        .select_related("user__manager")
+        .first()
+    )
+    return ownership.user if ownership else None
+
+
+def level_recipient(*, supplier: Supplier, level: int) -> User | None:
+    """Who answers for the supplier at a level: 1 its owner, 2 the owner's manager, 3 its
+    executive sponsor; the head of procurement wherever that person is missing."""
+    owner = _current(supplier, OwnershipRole.OWNER)
+    if level == Level.OWNER and owner is not None:
+        return owner
+    if level == Level.MANAGER and owner is not None and owner.manager is not None:
+        return owner.manager
+    if level == Level.EXECUTIVE:
+        sponsor = _current(supplier, OwnershipRole.EXECUTIVE_SPONSOR)
+        if sponsor is not None:
+            return sponsor
+    return head_of_procurement()
+
+
+def _step(
+    escalation: Escalation,
+    kind: str,
+    *,
+    actor: User | None = None,
+    recipient: User | None = None,
+    note: str = "",
+) -> None:
+    EscalationStep.objects.create(
+        escalation=escalation,
+        kind=kind,
+        level=escalation.level,
+        actor=actor,
+        recipient=recipient,
+        note=note,
+    )
+
+
+def _notify_level(escalation: Escalation) -> None:
+    """Notifies the current level's person, copying the people of the levels below."""
+    notified: set[int] = set()
+    for level in range(escalation.level, 0, -1):
+        recipient = level_recipient(supplier=escalation.supplier, level=level)
+        if recipient is None or recipient.pk in notified:
+            continue
+        notified.add(recipient.pk)
+        copy = level != escalation.level
+        title = (
+            gettext_lazy("Copy: escalation at level %(level)s: %(summary)s")
+            if copy
+            else gettext_lazy("Escalation for you (level %(level)s): %(summary)s")
+        )
+        created = notification_create(
+            recipient=recipient,
+            kind=NotificationKind.ESCALATION,
+            subject=escalation,
+            occasion=f"level-{escalation.level}",
+            title=LazyFormat(title, level=escalation.level, summary=escalation.summary),
+            body=escalation.summary,
+            url=escalation.get_absolute_url(),
+        )
+        if created is not None:
+            _step(escalation, StepKind.NOTIFIED, recipient=recipient, note="copy" if copy else "")
+
+
+@transaction.atomic
+def escalation_raise(
+    *,
+    supplier: Supplier,
+    subject: Model,
+    reason: str,
+    severity: str,
+    summary: str,
+    by: User | None = None,
+) -> Escalation:
+    """Raises an escalation at level 1, or returns the one already open for the same object
+    and reason: there is never a second."""
+    content_type = ContentType.objects.get_for_model(subject)
+    existing = Escalation.objects.filter(
+        content_type=content_type, object_id=subject.pk, reason=reason
+    ).exclude(status=EscalationStatus.RESOLVED)
+    found = existing.first()
+    if found is not None:
+        return found
+    escalation = Escalation(
+        supplier=supplier,
+        content_type=content_type,
+        object_id=subject.pk,
+        reason=reason,
+        severity=severity,
+        summary=summary[:300],
+        acknowledge_by=timezone.now() + acknowledge_window(severity),
+    )
+    escalation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            escalation.save()
+    except IntegrityError:
+        return existing.get()  # raised by another worker at the same moment
+    _step(escalation, StepKind.RAISED, actor=by)
+    _notify_level(escalation)
+    return escalation
+
+
+def escalations_due_to_climb(*, now: datetime, limit: int = 200) -> list[Escalation]:
+    """Open escalations past their acknowledge-by time, locked; rows another worker holds are
+    skipped, so two beats at once climb each escalation once."""
+    return list(
+        Escalation.objects.filter(status=EscalationStatus.OPEN, acknowledge_by__lte=now)
+        .select_related("supplier")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("acknowledge_by", "id")[:limit]
+    )
+
+
+@transaction.atomic
+def escalations_climb(*, now: datetime | None = None) -> int:
+    """Climbs every escalation not acknowledged in time one level, and notifies the new
+    level; at the top it stays, and its people are reminded once more."""
+    now = now or timezone.now()
+    climbed = 0
+    for escalation in escalations_due_to_climb(now=now):
+        escalation.acknowledge_by = now + acknowledge_window(escalation.severity)
+        escalation.updated_at = now
+        if escalation.level < Level.EXECUTIVE:
+            escalation.level += 1
+            climbed += 1
+            escalation.save(update_fields=["level", "acknowledge_by", "updated_at"])
+            _step(escalation, StepKind.CLIMBED)
+            _notify_level(escalation)
+        else:
+            escalation.save(update_fields=["acknowledge_by", "updated_at"])
+    return climbed
+
+
+def may_handle(*, user: User, escalation: Escalation) -> bool:
+    """Procurement managers, and the people of the escalation's levels so far."""
+    if user_can(user, Capability.MANAGE_PORTFOLIO):
+        return True
+    if not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
+        return False
+    for level in range(1, escalation.level + 1):
+        person = level_recipient(supplier=escalation.supplier, level=level)
+        if person is not None and person.pk == user.pk:
+            return True
+    return False
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
+    """Someone has it in hand: the climb stops."""
+    if not may_handle(user=by, escalation=escalation):
+        raise PermissionDenied
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.ACKNOWLEDGED:
+        return escalation
+    if escalation.status == EscalationStatus.RESOLVED:
+        raise EscalationClosedError(_("This escalation is resolved already."))
+    now = timezone.now()
+    escalation.status = EscalationStatus.ACKNOWLEDGED
+    escalation.acknowledged_at = now
+    escalation.updated_at = now
+    escalation.save(update_fields=["status", "acknowledged_at", "updated_at"])
+    _step(escalation, StepKind.ACKNOWLEDGED, actor=by, note=note.strip())
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, by: User | None, note: str) -> Escalation:
+    """Closes the escalation with a note saying how; ``by`` None means the system did (its
+    cause went away)."""
+    if by is not None and not may_handle(user=by, escalation=escalation):
+        raise PermissionDenied
+    if not note.strip():
+        raise ValidationError({"note": _("Say how it was resolved.")})
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.RESOLVED:
+        return escalation
+    now = timezone.now()
+    escalation.status = EscalationStatus.RESOLVED
+    escalation.resolved_at = now
+    escalation.resolution = note.strip()
+    escalation.updated_at = now
+    escalation.save(update_fields=["status", "resolved_at", "resolution", "updated_at"])
+    _step(escalation, StepKind.RESOLVED, actor=by, note=note.strip())
+    return escalation
+
+
+def escalation_resolve_for(
+    *, subject: Model, reason: str, note: str, by: User | None = None
+) -> None:
+    """Resolves the open escalation of an object whose problem went away, if there is one."""
+    open_one = (
+        Escalation.objects.filter(
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+            reason=reason,
+        )
+        .exclude(status=EscalationStatus.RESOLVED)
+        .first()
+    )
+    if open_one is not None:
+        escalation_resolve(escalation=open_one, by=None, note=note)

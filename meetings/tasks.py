@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from meetings.reminders import commitment_reminders_scan
+
+
+@shared_task
+def commitment_reminders_task() -> int:
+    return commitment_reminders_scan()
