@@ -92,7 +92,7 @@ _LANGUAGE_CODES = [code for code, _name in ALL_LANGUAGES]
 
 
 def _country(value: Any) -> str:
-    value = _text(2)(value).upper()
+    value = _text(100)(value).upper()
     if value and value not in _COUNTRIES:
         raise ValueError(_("Expected an ISO 3166 country code such as SE, DE or VN."))
     return value
