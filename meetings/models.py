@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,15 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audited
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from suppliers.choices import Segment
 from suppliers.models import Contact, Supplier
-
-
-def audited() -> Any:
-    return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
-    )
 
 
 @audited()

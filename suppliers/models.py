@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
-import pghistory
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -14,17 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.audit import audited
 from core.currencies import validate_currency
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
-
-
-# Every insert, update and delete is recorded by database triggers, so bulk writes and raw SQL
-# are audited too; the request's user or API token is attached as context (see settings).
-def audited() -> Any:
-    # Fresh tracker instances per model: pghistory binds each tracker to one model.
-    return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
-    )
 
 
 @audited()

@@ -28,6 +28,7 @@ from core.api.bulk import UpsertCountsSerializer
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_visible
+from suppliers.services import SUPPLIER_FIELDS
 
 _LANGUAGE_CODES = [code for code, _name in ALL_LANGUAGES]
 
@@ -197,19 +198,7 @@ class SupplierWriteSerializer(serializers.ModelSerializer[Supplier]):
 
     class Meta:
         model = Supplier
-        fields = [
-            "name",
-            "legal_name",
-            "external_id",
-            "vat_number",
-            "country",
-            "website",
-            "segment",
-            "risk_level",
-            "default_currency",
-            "notes",
-            "categories",
-        ]
+        fields = [*SUPPLIER_FIELDS, "categories"]
         # Uniqueness and the model's validators are checked once, by the service's full_clean,
         # after it has normalised the input (an ERP id trimmed, a currency in capitals).
         extra_kwargs: dict[str, dict[str, Any]] = {

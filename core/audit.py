@@ -1,0 +1,17 @@
+"""The audit trail: database triggers (django-pghistory) record every insert, update and
+delete of a model, bulk writes and raw SQL included; the request's user and API token are
+attached as context by the middleware and the token authentication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pghistory
+
+
+def audited() -> Any:
+    """Decorates a model so that every write to it is recorded. Call it once per model:
+    pghistory binds each tracker instance to one model."""
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    )
