@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from notifications.services import notification_create
 from suppliers.choices import OwnershipRole
 from suppliers.models import KeyAccountOwnership, Supplier
 
+log = logging.getLogger(__name__)
+
 
 class EscalationClosedError(DomainError):
     code = "escalation_closed"
@@ -37,7 +40,12 @@ def head_of_procurement() -> User | None:
     """The person at the top of procurement: HEAD_OF_PROCUREMENT if set, else an active
     procurement manager with no manager above them."""
     if settings.HEAD_OF_PROCUREMENT:
-        return User.objects.filter(username=settings.HEAD_OF_PROCUREMENT, is_active=True).first()
+        head = User.objects.filter(username=settings.HEAD_OF_PROCUREMENT, is_active=True).first()
+        if head is not None:
+            return head
+        # A setting that names nobody (a typo, a person who left) must not leave the top of
+        # every ladder empty.
+        log.warning("HEAD_OF_PROCUREMENT %r is no active user", settings.HEAD_OF_PROCUREMENT)
     return (
         User.objects.filter(
             is_active=True, groups__name=Role.PROCUREMENT_MANAGER.value, manager__isnull=True
@@ -58,15 +66,17 @@ def _current(supplier: Supplier, role: str) -> User | None:
 
 def level_recipient(*, supplier: Supplier, level: int) -> User | None:
     """Who answers for the supplier at a level: 1 its owner, 2 the owner's manager, 3 its
-    executive sponsor; the head of procurement wherever that person is missing."""
+    executive sponsor; the head of procurement wherever that person is missing or has left
+    (is no longer active)."""
     owner = _current(supplier, OwnershipRole.OWNER)
-    if level == Level.OWNER and owner is not None:
+    if level == Level.OWNER and owner is not None and owner.is_active:
         return owner
-    if level == Level.MANAGER and owner is not None and owner.manager is not None:
-        return owner.manager
+    manager = owner.manager if owner is not None else None
+    if level == Level.MANAGER and manager is not None and manager.is_active:
+        return manager
     if level == Level.EXECUTIVE:
         sponsor = _current(supplier, OwnershipRole.EXECUTIVE_SPONSOR)
-        if sponsor is not None:
+        if sponsor is not None and sponsor.is_active:
             return sponsor
     return head_of_procurement()
 
@@ -89,7 +99,7 @@ def _step(
     )
 
 
-def _notify_level(escalation: Escalation) -> None:
+def _notify_level(escalation: Escalation, *, occasion: str = "") -> None:
     """Notifies the current level's person, copying the people of the levels below."""
     notified: set[int] = set()
     for level in range(escalation.level, 0, -1):
@@ -107,7 +117,7 @@ def _notify_level(escalation: Escalation) -> None:
             recipient=recipient,
             kind=NotificationKind.ESCALATION,
             subject=escalation,
-            occasion=f"level-{escalation.level}",
+            occasion=occasion or f"level-{escalation.level}",
             title=LazyFormat(title, level=escalation.level, summary=escalation.summary),
             body=escalation.summary,
             url=escalation.get_absolute_url(),
@@ -183,14 +193,18 @@ def escalations_climb(*, now: datetime | None = None) -> int:
             _notify_level(escalation)
         else:
             escalation.save(update_fields=["acknowledge_by", "updated_at"])
+            # The occasion makes this reminder the only one, however long it stays open.
+            _notify_level(escalation, occasion=f"level-{escalation.level}-reminder")
     return climbed
 
 
 def may_handle(*, user: User, escalation: Escalation) -> bool:
-    """Procurement managers, and the people of the escalation's levels so far."""
+    """Procurement managers, and the people of the escalation's levels so far: an escalation
+    addressed to someone is theirs to acknowledge, an executive sponsor's included, although
+    executives change nothing else."""
     if user_can(user, Capability.MANAGE_PORTFOLIO):
         return True
-    if not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
+    if not user_can(user, Capability.USE_PAGES):
         return False
     for level in range(1, escalation.level + 1):
         person = level_recipient(supplier=escalation.supplier, level=level)

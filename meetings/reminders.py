@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
+from escalations.models import Escalation
 from escalations.services import escalation_raise, level_recipient
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment
@@ -78,19 +80,22 @@ def _remind(commitment: Commitment, *, today: date) -> None:
     owner = commitment.owner_user
     if owner is None:
         return
-    notification_create(
-        recipient=owner,
-        kind=NotificationKind.COMMITMENT_DUE,
-        subject=commitment,
-        occasion=f"{due}:due",
-        title=LazyFormat(
-            _("Due today: “%(what)s” for %(supplier)s"),
-            what=commitment.description,
-            supplier=commitment.supplier.name,
-        ),
-        url=url,
-    )
-    if late >= settings.COMMITMENT_REMINDER_DAYS:
+    if late < settings.COMMITMENT_REMINDER_DAYS:
+        # Not when a scan first sees it later than that (a commitment logged late, a beat
+        # that was down): "due today" would be untrue, and the overdue reminder says it.
+        notification_create(
+            recipient=owner,
+            kind=NotificationKind.COMMITMENT_DUE,
+            subject=commitment,
+            occasion=f"{due}:due",
+            title=LazyFormat(
+                _("Due today: “%(what)s” for %(supplier)s"),
+                what=commitment.description,
+                supplier=commitment.supplier.name,
+            ),
+            url=url,
+        )
+    else:
         notification_create(
             recipient=owner,
             kind=NotificationKind.COMMITMENT_OVERDUE,
@@ -104,7 +109,7 @@ def _remind(commitment: Commitment, *, today: date) -> None:
             ),
             url=url,
         )
-    if late >= settings.COMMITMENT_ESCALATION_DAYS:
+    if late >= settings.COMMITMENT_ESCALATION_DAYS and not _escalated_for_due_date(commitment):
         escalation_raise(
             supplier=commitment.supplier,
             subject=commitment,
@@ -119,3 +124,14 @@ def _remind(commitment: Commitment, *, today: date) -> None:
                 )
             ),
         )
+
+
+def _escalated_for_due_date(commitment: Commitment) -> bool:
+    """Whether this due date was escalated already. One resolved by hand while the commitment
+    stays open is not raised again at the next scan; a new due date may be escalated anew."""
+    return Escalation.objects.filter(
+        content_type=ContentType.objects.get_for_model(Commitment),
+        object_id=commitment.pk,
+        reason=EscalationReason.OVERDUE_COMMITMENT,
+        raised_at__date__gte=commitment.due_date,
+    ).exists()

@@ -91,7 +91,10 @@ def notification_create(
 
 def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
     """Marks the user's notifications read: the given ones, or all. Others' are untouched."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    # Only what the inbox shows: one scheduled for later would otherwise arrive already read.
+    unread = Notification.objects.filter(
+        recipient=user, read_at__isnull=True, scheduled_for__lte=timezone.now()
+    )
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
@@ -106,6 +109,14 @@ def email_preference_set(*, user: User, kind: str, email: bool) -> EmailPreferen
         user=user, kind=kind, defaults={"email": email}
     )
     return preference
+
+
+def notification_retry(*, notification_ids: list[int]) -> int:
+    """Gives failed emails another round of attempts: the sweep queues them again. Rows sent
+    meanwhile, or never failed, are left alone. Returns how many were requeued."""
+    return Notification.objects.filter(
+        pk__in=notification_ids, failed_at__isnull=False, sent_at__isnull=True
+    ).update(failed_at=None, attempts=0, queued_at=None)
 
 
 # --- Delivery ---------------------------------------------------------------------------------
@@ -149,20 +160,44 @@ def notification_deliver(*, notification_id: int) -> str:
     )
     if not attempts:
         return "skipped"
+    try:
+        outcome, error = _deliver_claimed(notification_id)
+    except Exception as unexpected:
+        # Not transient (a template error, say): the row keeps the error for administrators,
+        # and the sweep tries again until MAX_ATTEMPTS have been used up.
+        pending_email().filter(pk=notification_id).update(last_error=_describe(unexpected))
+        raise
+    if outcome == "retry":
+        # Raised only now: inside the transaction it would undo the recorded error.
+        raise TransientDeliveryError(error)
+    return outcome
+
+
+def _deliver_claimed(notification_id: int) -> tuple[str, str]:
     with transaction.atomic():
         notification = (
             pending_email()
-            .select_for_update(skip_locked=True)
+            # Lock the notification only: locking the joined recipient too would skip every
+            # other email to the same person while one is being sent.
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id)
             .first()
         )
         if notification is None:
-            return "skipped"
+            return "skipped", ""
+        if notification.attempts > MAX_ATTEMPTS:
+            # The earlier attempts ended with no outcome (a worker killed mid-send, an error
+            # that is not transient): give up rather than try for ever.
+            return _fail(notification), notification.last_error
         try:
             subject = _send(notification)
         except TRANSIENT_ERRORS as error:
-            return _record_failure(notification, error)
+            notification.last_error = _describe(error)
+            if notification.attempts >= MAX_ATTEMPTS:
+                return _fail(notification), notification.last_error
+            notification.save(update_fields=["last_error"])
+            return "retry", notification.last_error
         now = timezone.now()
         Delivery.objects.create(
             notification=notification, to=notification.recipient.email, subject=subject, sent_at=now
@@ -170,18 +205,21 @@ def notification_deliver(*, notification_id: int) -> str:
         notification.sent_at = now
         notification.last_error = ""
         notification.save(update_fields=["sent_at", "last_error"])
-    return "sent"
+    return "sent", ""
 
 
-def _record_failure(notification: Notification, error: BaseException) -> str:
-    notification.last_error = f"{error.__class__.__name__}: {error}"[:2000]
-    if notification.attempts >= MAX_ATTEMPTS:
-        notification.failed_at = timezone.now()
-        notification.save(update_fields=["last_error", "failed_at"])
-        log.error("notification %s failed for good: %s", notification.pk, notification.last_error)
-        return "failed"
-    notification.save(update_fields=["last_error"])
-    raise TransientDeliveryError(notification.last_error)
+def _describe(error: BaseException) -> str:
+    return f"{error.__class__.__name__}: {error}"[:2000]
+
+
+def _fail(notification: Notification) -> str:
+    notification.last_error = (
+        notification.last_error or f"No outcome after {notification.attempts} attempts."
+    )
+    notification.failed_at = timezone.now()
+    notification.save(update_fields=["last_error", "failed_at"])
+    log.error("notification %s failed for good: %s", notification.pk, notification.last_error)
+    return "failed"
 
 
 def _send(notification: Notification) -> str:
@@ -192,9 +230,12 @@ def _send(notification: Notification) -> str:
             "notification": notification,
             "recipient": recipient,
             "link": _absolute(notification.url),
+            # No request, so no context processor: the HTML's lang attribute needs it here.
+            "LANGUAGE_CODE": language,
         }
         template = f"notifications/email/{notification.kind}"
-        subject = render_to_string(f"{template}_subject.txt", context).strip()[:300]
+        # One line: a header with a line break is refused (a title may hold one).
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())[:300]
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject, text, to=[recipient.email])
