@@ -22,6 +22,8 @@ def api_root(request: Request) -> Response:
         "key-account-owners": "api:key-account-owner-list",
         "meetings": "api:meeting-list",
         "commitments": "api:commitment-list",
+        "escalations": "api:escalation-list",
+        "notifications": "api:notification-list",
         "schema": "api-schema",
         "docs": "api-docs",
     }
@@ -33,4 +35,6 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("suppliers.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("escalations.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("suppliers/", include("suppliers.urls")),
     path("meetings/", include("meetings.urls")),
     path("escalations/", include("escalations.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("srm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,59 @@
+"""Filters shared by the escalations page and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
+from escalations.models import Escalation
+from suppliers.models import Supplier
+
+
+class EscalationFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=EscalationStatus.choices, label=_("Status")
+    )
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    reason = django_filters.MultipleChoiceFilter(
+        choices=EscalationReason.choices, label=_("Reason")
+    )
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    older_than = django_filters.NumberFilter(
+        method="filter_older_than",
+        min_value=0,
+        max_value=36500,
+        label=_("Older than (days)"),
+        help_text=_("Raised at least this many days ago."),
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("raised_at", "raised_at"),
+            ("acknowledge_by", "acknowledge_by"),
+            ("level", "level"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Escalation
+        fields: list[str] = []
+
+    def filter_older_than(
+        self, queryset: QuerySet[Escalation], name: str, value: Decimal | None
+    ) -> QuerySet[Escalation]:
+        if value is None:
+            return queryset
+        return queryset.filter(raised_at__lte=timezone.now() - timedelta(days=float(value)))

@@ -1,0 +1,29 @@
+"""Filters shared by the inbox page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from notifications.choices import NotificationKind
+from notifications.models import Notification
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(method="filter_unread", label=_("Unread only"))
+    kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices, label=_("Kind"))
+    since = django_filters.IsoDateTimeFilter(
+        field_name="scheduled_for", lookup_expr="gte", label=_("Since")
+    )
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+    def filter_unread(
+        self, queryset: QuerySet[Notification], name: str, value: bool | None
+    ) -> QuerySet[Notification]:
+        if value is None:
+            return queryset
+        return queryset.filter(read_at__isnull=value)
