@@ -7,10 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations messages bench db-stop clean
+.PHONY: help install run test lint format typecheck migrations messages bench bench-notifications
+.PHONY: db-stop clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,11 @@ bench: export DEBUG ?= true
 bench: install  ## Seed 100,000 suppliers (in a separate database) and print the benchmark figures
 	$(MANAGE) seed_bench --suppliers 100000
 	$(MANAGE) bench_suppliers
+
+# Needs REDIS_URL, with no other worker consuming from it: real worker processes drain the rows.
+bench-notifications: export DEBUG ?= true
+bench-notifications: install  ## Drain 10,000 due notifications through Celery workers (needs REDIS_URL)
+	$(MANAGE) bench_notifications --count 10000
 
 db-stop:  ## Stop the embedded PostgreSQL server (it keeps running between commands)
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m srm.embedded_db stop; fi

@@ -1,7 +1,8 @@
 """The Celery application and the beat schedule.
 
 Workers use Redis as the broker. Tasks are JSON only, acknowledged late so that a worker lost
-mid-task hands its work to another, and time-limited. With no REDIS_URL they run eagerly.
+mid-task hands its work to another, and time-limited; each worker process reserves one task at
+a time. With no REDIS_URL they run eagerly. Run any number of workers but exactly one beat.
 """
 
 from __future__ import annotations
@@ -26,10 +27,18 @@ app.conf.update(
     task_soft_time_limit=240,
     task_time_limit=300,
     worker_prefetch_multiplier=1,
+    # Workers and beat ride out a Redis restart: they retry the connection for as long as it
+    # takes (no limit, rather than exiting after 100 tries), at start-up too.
+    broker_connection_retry=True,
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,
     broker_connection_timeout=2,
+    # A task running when the connection drops is left to finish, not killed half-way through
+    # an email; its message comes back later and finds the work done (Celery 6 flips this).
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     # A paused or unreachable Redis must not hang the caller; the visibility timeout is longer
-    # than any task may run, and no task is ever scheduled further ahead than that.
+    # than any task may run (time limit 300 s) or wait to retry (backoff at most 600 s), and no
+    # task is ever scheduled further ahead than that.
     broker_transport_options={
         "socket_timeout": 5,
         "socket_connect_timeout": 2,

@@ -1,7 +1,8 @@
 """Settings for the SRM project, read only from the environment (see .env.example).
 
 With no DATABASE_URL an embedded PostgreSQL server is used; with no REDIS_URL Celery tasks run
-eagerly, the cache lives in process memory and email goes to the console.
+eagerly, the cache lives in process memory and email goes to the console. Sessions are always
+kept in the database.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -118,23 +120,32 @@ _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache, Celery broker, sessions ----------------------------------------------------
+# --- Redis: cache and Celery broker -----------------------------------------------------------
 
+# The web never waits on Redis. Sessions live in the database, so signing in does not need it.
+# The cache (only the API throttle uses it) gives Redis half a second, then carries on without
+# it: a read misses, a write is dropped, and the error is logged (IGNORE_EXCEPTIONS). No request
+# talks to the broker: notifications are outbox rows, queued by the sweep task in a worker.
 REDIS_URL = env.redis_url("REDIS_URL")
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "srm",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The rest of the Celery configuration is in srm/celery.py.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -211,6 +222,10 @@ if _email_url:
     globals().update(parse_email_url(_email_url))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A dotted path overrides the backend EMAIL_URL chose. For tests and benchmarks only: the
+# worker processes they start record every send with notifications.testing.RecordingEmailBackend.
+if env.is_set("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env.string("EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "SRM <srm@localhost>")
 
 # --- Reminders and escalations ----------------------------------------------------------------
