@@ -45,6 +45,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "recipient",
+        "email_to",
         "kind",
         "scheduled_for",
         "read_at",
@@ -59,10 +60,19 @@ class NotificationAdmin(admin.ModelAdmin):
         ("failed_at", FailedFilter),
         "email_wanted",
     ]
-    search_fields = ["title", "recipient__username", "recipient__email", "dedupe_key"]
+    search_fields = [
+        "title",
+        "recipient__username",
+        "recipient__email",
+        "email_to",
+        "dedupe_key",
+    ]
     date_hierarchy = "scheduled_for"
     fields = readonly_fields = (
         "recipient",
+        "email_to",
+        "recipient_name",
+        "language",
         "kind",
         "content_type",
         "object_id",

@@ -17,12 +17,19 @@ class Notification(models.Model):
     workers deliver the email later. The dedupe key makes a second write of the same
     notification a no-op, so scans may run twice and beats may tick twice."""
 
+    # A person with an account (inbox and email), or else someone outside, such as a
+    # supplier's contact, reached by email only at email_to.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        null=True,
+        blank=True,
     )
+    email_to = models.EmailField(_("email to"), blank=True)
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
     kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -65,6 +72,13 @@ class Notification(models.Model):
                 name="notification_pending_idx",
             ),
             models.Index(fields=["content_type", "object_id"], name="notification_subject_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(email_to=""),
+                name="notifications_notification_has_recipient",
+                violation_error_message=_("A notification goes to a person or an address."),
+            )
         ]
 
     def __str__(self) -> str:

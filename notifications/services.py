@@ -89,6 +89,53 @@ def notification_create(
     return notification
 
 
+def notification_create_external(
+    *,
+    email: str,
+    name: str,
+    language: str,
+    kind: str,
+    subject: Model,
+    occasion: str,
+    title: object,
+    body: object = "",
+    url: str = "",
+    scheduled_for: datetime | None = None,
+) -> Notification | None:
+    """Writes an email to someone without an account (a supplier's contact), once; returns it,
+    or None if it was written before. The same outbox delivers it; it has no inbox.
+
+    ``url`` should be absolute (a signed link); ``language`` falls back to the site's."""
+    content_type = ContentType.objects.get_for_model(subject)
+    key = f"ext:{email.lower()}:{kind}:{content_type.pk}:{subject.pk}:{occasion}"[:200]
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return None
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        notification = Notification(
+            recipient=None,
+            email_to=email,
+            recipient_name=name[:200],
+            language=language,
+            kind=kind,
+            content_type=content_type,
+            object_id=subject.pk,
+            occasion=occasion,
+            dedupe_key=key,
+            title=str(title)[:300],
+            body=str(body),
+            url=url,
+            scheduled_for=scheduled_for or timezone.now(),
+            email_wanted=bool(email),
+        )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return None
+    return notification
+
+
 def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
     """Marks the user's notifications read: the given ones, or all. Others' are untouched."""
     # Only what the inbox shows: one scheduled for later would otherwise arrive already read.
@@ -200,7 +247,7 @@ def _deliver_claimed(notification_id: int) -> tuple[str, str]:
             return "retry", notification.last_error
         now = timezone.now()
         Delivery.objects.create(
-            notification=notification, to=notification.recipient.email, subject=subject, sent_at=now
+            notification=notification, to=_address(notification), subject=subject, sent_at=now
         )
         notification.sent_at = now
         notification.last_error = ""
@@ -222,13 +269,26 @@ def _fail(notification: Notification) -> str:
     return "failed"
 
 
+def _address(notification: Notification) -> str:
+    if notification.recipient is None:
+        return notification.email_to
+    return notification.recipient.email
+
+
 def _send(notification: Notification) -> str:
     recipient = notification.recipient
-    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    language = (
+        notification.language
+        or (recipient.preferred_language if recipient is not None else "")
+        or settings.LANGUAGE_CODE
+    )
     with translation.override(language):
         context = {
             "notification": notification,
             "recipient": recipient,
+            "recipient_name": (
+                recipient.name if recipient is not None else notification.recipient_name
+            ),
             "link": _absolute(notification.url),
             # No request, so no context processor: the HTML's lang attribute needs it here.
             "LANGUAGE_CODE": language,
@@ -238,7 +298,7 @@ def _send(notification: Notification) -> str:
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())[:300]
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+    message = EmailMultiAlternatives(subject, text, to=[_address(notification)])
     message.attach_alternative(html, "text/html")
     message.send()
     return subject

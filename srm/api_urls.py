@@ -37,4 +37,8 @@ urlpatterns = [
     path("", include("meetings.api.urls")),
     path("", include("escalations.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("contracts.api.urls")),
+    path("", include("reviews.api.urls")),
+    path("", include("rfps.api.urls")),
+    path("", include("reports.api.urls")),
 ]

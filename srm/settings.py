@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "meetings",
     "notifications",
     "escalations",
+    "contracts",
+    "reviews",
+    "rfps",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +241,8 @@ SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 HEAD_OF_PROCUREMENT = env.string("HEAD_OF_PROCUREMENT")
 # Our commitments: a reminder on the due date, another this many days after it, and an
 # escalation this many days after it.
+# Contract values, benefits and spend add up in this currency (ExchangeRate rows convert).
+REPORTING_CURRENCY = env.string("REPORTING_CURRENCY", default="EUR")
 COMMITMENT_REMINDER_DAYS = env.integer("COMMITMENT_REMINDER_DAYS", default=3, minimum=1)
 COMMITMENT_ESCALATION_DAYS = env.integer("COMMITMENT_ESCALATION_DAYS", default=7, minimum=1)
 # Hours an escalation may wait for acknowledgement, by severity, before it climbs a level.

@@ -89,6 +89,21 @@ class Supplier(models.Model):
     default_currency = models.CharField(
         _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
     )
+    annual_spend = models.DecimalField(
+        _("annual spend"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The last twelve months' spend in the reporting currency, from the ERP."),
+    )
+    # Set by the reviews app when a review lands in "very poor", cleared by a later review
+    # that does better; RFPs refuse to invite a supplier while it is set.
+    excluded_from_rfps = models.BooleanField(
+        _("not to be invited to RFPs"),
+        db_default=False,
+        help_text=_("Set by a very poor review; lifted by a later, better one."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Set by the services on every real change (never on a no-op resend), so that
