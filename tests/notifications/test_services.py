@@ -350,3 +350,85 @@ def test_a_notification_whose_attempts_all_ended_without_an_outcome_is_given_up(
     assert notification.failed_at is not None
     assert notification.last_error == f"No outcome after {MAX_ATTEMPTS + 1} attempts."
     assert mail.outbox == []
+
+
+# --- People without an account ----------------------------------------------------------------
+
+
+def _external(**fields: Any) -> Notification | None:
+    values: dict[str, Any] = {
+        "email": "Pia@Supplier.example",
+        "name": "Pia Lind",
+        "language": "sv",
+        "kind": NotificationKind.COMMITMENT_CHASE,
+        "subject": SupplierFactory(),
+        "occasion": "invited",
+        "title": gettext_lazy("Overdue"),
+        "url": "https://srm.example.com/respond/abc/",
+    }
+    values.update(fields)
+    return services.notification_create_external(**values)
+
+
+def test_an_email_to_someone_without_an_account_is_written_once_per_address() -> None:
+    supplier = SupplierFactory()
+
+    first = _external(subject=supplier)
+    again = _external(subject=supplier, email="pia@supplier.example")
+    other_address = _external(subject=supplier, email="ola@supplier.example")
+
+    assert first is not None
+    assert again is None  # the same address in other letters is the same person
+    assert other_address is not None
+    assert first.recipient is None
+    assert (first.email_to, first.recipient_name, first.title) == (
+        "Pia@Supplier.example",
+        "Pia Lind",
+        "Försenad",
+    )
+
+
+def test_an_email_to_someone_without_an_account_is_sent_in_their_language() -> None:
+    notification = _external()
+    assert notification is not None
+
+    assert notification_deliver(notification_id=notification.pk) == "sent"
+
+    (message,) = mail.outbox
+    assert message.to == ["Pia@Supplier.example"]
+    assert message.subject == "Försenad"
+    assert "Pia Lind" in message.body
+    assert "https://srm.example.com/respond/abc/" in message.body
+    delivery = Delivery.objects.get(notification=notification)
+    assert delivery.to == "Pia@Supplier.example"
+    assert notification_deliver(notification_id=notification.pk) == "skipped"
+    assert len(mail.outbox) == 1
+
+
+def test_an_email_without_an_account_falls_back_to_the_site_language() -> None:
+    notification = _external(language="")
+    assert notification is not None
+
+    assert (notification.language, notification.title) == ("en", "Overdue")
+
+
+def test_an_email_without_an_account_never_shows_in_anyones_inbox(
+    client: Any, account_manager: User
+) -> None:
+    alice = account_manager
+    _external()
+    client.force_login(alice)
+
+    response = client.get("/notifications/")
+
+    assert response.status_code == 200
+    assert "Pia" not in response.content.decode()
+    assert not Notification.objects.filter(recipient=alice).exists()
+
+
+def test_the_database_refuses_a_notification_to_nobody() -> None:
+    notification = _external()
+    assert notification is not None
+
+    with pytest.raises(IntegrityError):
+        Notification.objects.filter(pk=notification.pk).update(email_to="")
