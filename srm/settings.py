@@ -248,6 +248,17 @@ COMMITMENT_ESCALATION_DAYS = env.integer("COMMITMENT_ESCALATION_DAYS", default=7
 # Hours an escalation may wait for acknowledgement, by severity, before it climbs a level.
 ESCALATION_ACKNOWLEDGE_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
 
+# --- Contracts --------------------------------------------------------------------------------
+
+# An active contract ending within this many days shows as expiring.
+CONTRACT_EXPIRING_DAYS = env.integer("CONTRACT_EXPIRING_DAYS", default=90, minimum=0)
+# Largest contract document accepted, in bytes (20 MB).
+CONTRACT_DOCUMENT_MAX_BYTES = env.integer(
+    "CONTRACT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1
+)
+# The contract owner is reminded this many days ahead of an open obligation's due date.
+OBLIGATION_REMINDER_DAYS = env.integer("OBLIGATION_REMINDER_DAYS", default=7, minimum=0)
+
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
