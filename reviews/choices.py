@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CriterionSource(models.TextChoices):
+    RATED = "rated", _("Rated by people (1 to 5)")
+    KPI = "kpi", _("Computed from a KPI")
+
+
+class KpiCode(models.TextChoices):
+    """The KPIs a criterion may be computed from. OTIF and rejection rate are computed from
+    the ERP's delivery lines unless the ERP pushes a value; the others only come pushed."""
+
+    OTIF = "otif", _("On time in full (%)")
+    REJECTION_RATE = "rejection_rate", _("Rejection rate (%)")
+    PRICE_VARIANCE = "price_variance", _("Price variance (%)")
+    RESPONSE_HOURS = "response_hours", _("Response time (hours)")
+
+
+class Standing(models.TextChoices):
+    VERY_POOR = "very_poor", _("Very poor")
+    POOR = "poor", _("Poor")
+    AVERAGE = "average", _("Average")
+    EXCELLENT = "excellent", _("Excellent")
+
+
+# Standings that open a corrective action plan and an escalation.
+POOR_STANDINGS = frozenset({Standing.POOR, Standing.VERY_POOR})
+
+
+class Cadence(models.IntegerChoices):
+    """How often a supplier is reviewed, in months; periods are aligned to the calendar."""
+
+    QUARTERLY = 3, _("Quarterly")
+    HALF_YEARLY = 6, _("Half-yearly")
+    YEARLY = 12, _("Yearly")
+
+
+class ReviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class RaterRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    VERIFIED = "verified", _("Verified as effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Scores 1..5 as people give them.
+SCORE_MIN, SCORE_MAX = 1, 5
+
+# What the supplier is asked about us.
+SURVEY_QUESTIONS: tuple[tuple[str, object], ...] = (
+    ("communication", _("How well do we communicate with you?")),
+    ("payment", _("How reliably do we pay on time?")),
+    ("forecasting", _("How good are our forecasts and planning?")),
+    ("collaboration", _("How well do we collaborate and act on your ideas?")),
+)
