@@ -10,8 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, OuterRef, Subquery, When
-from django.db.models.expressions import Combinable
+from django.db.models import Case, ExpressionWrapper, OuterRef, Subquery, When
 
 from contracts.models import ExchangeRate
 
@@ -27,16 +26,16 @@ def rate_subquery(currency: Any, *, on: Any = None) -> Subquery:
     return Subquery(rates.order_by("-date").values("rate")[:1], output_field=models.DecimalField())
 
 
-def to_reporting_currency(amount: Any, currency: F, *, on: Any = None) -> Combinable:
-    """An expression: ``amount`` (an expression such as F("value")) in ``currency`` (a field
-    reference such as F("currency") or F("contract__currency")) converted to the reporting
-    currency at the rate on or before ``on`` (a date, F("some_date_field"), or None for the
-    latest rate). NULL when the currency has no rate by then: a Sum leaves it out rather than
-    adding apples to pears, and callers show what is missing."""
-    when = OuterRef(on.name) if isinstance(on, F) else on
-    rate = rate_subquery(OuterRef(currency.name), on=when)
+def to_reporting_currency(amount: Any, currency: str, *, on: date | str | None = None) -> Case:
+    """An expression: ``amount`` (an expression such as F("value")) in the currency held by
+    the field ``currency`` ("currency", "contract__currency") converted to the reporting
+    currency at the rate on or before ``on`` (a date, the name of a date field, or None for
+    the latest rate). NULL when the currency has no rate by then: a Sum leaves it out rather
+    than adding apples to pears, and callers show what is missing."""
+    when = OuterRef(on) if isinstance(on, str) else on
+    rate = rate_subquery(OuterRef(currency), on=when)
     return Case(
-        When(**{currency.name: settings.REPORTING_CURRENCY}, then=amount),
+        When(**{currency: settings.REPORTING_CURRENCY}, then=amount),
         default=ExpressionWrapper(amount * rate, output_field=models.DecimalField()),
         output_field=models.DecimalField(),
     )

@@ -33,8 +33,6 @@ from core.audit import audited
 from core.currencies import validate_currency
 from suppliers.models import Supplier
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 def last_notice_date(end_date: date | None, notice_period_days: int) -> date | None:
     """The last day to give notice: the end date minus the notice period; None when the
@@ -65,7 +63,11 @@ class Contract(models.Model):
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT
     )
     value = models.DecimalField(
-        _("value"), **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+        _("value"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     start_date = models.DateField(_("start"), null=True, blank=True)
@@ -301,7 +303,10 @@ class Benefit(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="benefits")
     kind = models.CharField(_("kind"), max_length=20, choices=BenefitKind.choices)
     expected_amount = models.DecimalField(
-        _("expected amount"), **MONEY, validators=[MinValueValidator(Decimal(0))]
+        _("expected amount"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
     )
     gain_share_percent = models.DecimalField(
         _("gain share (%)"),
@@ -344,7 +349,7 @@ class BenefitRealisation(models.Model):
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="realisations")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    amount = models.DecimalField(_("realised amount"), **MONEY)
+    amount = models.DecimalField(_("realised amount"), max_digits=16, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

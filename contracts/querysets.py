@@ -50,12 +50,12 @@ class ContractQuerySet(models.QuerySet["Contract"]):
         )
 
     def in_phase(self, phases: list[str], *, today: date | None = None) -> ContractQuerySet:
-        return self.with_phase(today=today).filter(phase__in=phases)
+        return self.with_phase(today=today).filter(phase__in=phases)  # type: ignore[misc]
 
     def notice_within(self, days: int, *, today: date | None = None) -> ContractQuerySet:
         """Active contracts whose last notice day is between today and ``days`` from now."""
         today = today or timezone.localdate()
-        return self.with_notice_date().filter(
+        return self.with_notice_date().filter(  # type: ignore[misc]
             status=ContractStatus.ACTIVE,
             last_notice_date__gte=today,
             last_notice_date__lte=today + timedelta(days=days),
@@ -75,5 +75,5 @@ class ContractQuerySet(models.QuerySet["Contract"]):
         (default: the latest rate); NULL when the currency has no rate yet."""
         from contracts.currency import to_reporting_currency
 
-        value = to_reporting_currency(F("value"), F("currency"), on=on)
+        value = to_reporting_currency(F("value"), "currency", on=on)
         return self.annotate(value_reporting=value)

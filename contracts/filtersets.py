@@ -1,0 +1,114 @@
+"""Filters shared by the contract list page and the API (and the export another app adds).
+
+The querysets are those of ``contracts.selectors.contract_list``, which carry the notice date,
+the phase and ``confidential_visible``. A value filter matches only contracts whose value the
+user may see: otherwise narrowing the range would tell anyone the value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from contracts.choices import ContractPhase
+from contracts.models import Contract
+from core.currencies import currency_choices
+from suppliers.models import Supplier
+
+MAX_DAYS = 36500
+
+
+class ContractFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search", label=_("Search"), help_text=_("Number, title or ERP id.")
+    )
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=ContractPhase.choices,
+        field_name="phase",
+        label=_("Status"),
+        help_text=_("Expiring: active and ending soon. Expired: active past its end date."),
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner")
+    )
+    notice_within = django_filters.NumberFilter(
+        method="filter_notice_within",
+        min_value=0,
+        max_value=MAX_DAYS,
+        label=_("Notice due within (days)"),
+        help_text=_("Active contracts whose last day to give notice is this close."),
+    )
+    ending_within = django_filters.NumberFilter(
+        method="filter_ending_within",
+        min_value=0,
+        max_value=MAX_DAYS,
+        label=_("Ending within (days)"),
+    )
+    value_min = django_filters.NumberFilter(
+        method="filter_value_min", min_value=0, label=_("Value at least")
+    )
+    value_max = django_filters.NumberFilter(
+        method="filter_value_max", min_value=0, label=_("Value at most")
+    )
+    currency = django_filters.ChoiceFilter(choices=currency_choices, label=_("Currency"))
+    external_id = django_filters.CharFilter(label=_("ERP id"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("number", "number"),
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Contract
+        fields: list[str] = []
+
+    def filter_search(
+        self, queryset: QuerySet[Contract], name: str, value: str
+    ) -> QuerySet[Contract]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(external_id=value)
+        )
+
+    def filter_notice_within(
+        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        return queryset.notice_within(int(value))  # type: ignore[attr-defined,no-any-return]
+
+    def filter_ending_within(
+        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        return queryset.ending_within(int(value))  # type: ignore[attr-defined,no-any-return]
+
+    def filter_value_min(
+        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        return queryset.filter(value__gte=value, confidential_visible=True)  # type: ignore[misc]
+
+    def filter_value_max(
+        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        return queryset.filter(value__lte=value, confidential_visible=True)  # type: ignore[misc]

@@ -1,0 +1,597 @@
+"""Every write to contracts and what hangs off them.
+
+Each service checks the actor, validates (``full_clean``), writes in one transaction and keeps
+history: a contract's terms are snapshotted as a new ``ContractVersion`` at creation, at each
+amendment and at each renewal, and its rows are audited by database triggers. Bulk upserts
+live in ``contracts.bulk``; the alert scan in ``contracts.alerts``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Capability, capabilities_of, user_can
+from contracts.choices import (
+    RECURRENCE_MONTHS,
+    ContractStatus,
+    ObligationStatus,
+    RenewalChoice,
+    RenewalStage,
+    VersionKind,
+)
+from contracts.models import (
+    Benefit,
+    BenefitRealisation,
+    Contract,
+    ContractDocument,
+    ContractLine,
+    ContractVersion,
+    Obligation,
+    RenewalDecision,
+    RenewalStep,
+)
+from core.exceptions import DomainError
+from core.uploads import check_upload
+from escalations.choices import EscalationReason
+from escalations.services import escalation_resolve_for
+from suppliers.choices import SupplierStatus
+from suppliers.models import Supplier
+
+# The terms a version records and an amendment may change.
+TERM_FIELDS = (
+    "title",
+    "owner_id",
+    "value",
+    "currency",
+    "start_date",
+    "end_date",
+    "notice_period_days",
+    "auto_renew",
+    "renewal_term_months",
+    "description",
+)
+AMENDABLE = frozenset({*TERM_FIELDS, "owner", "external_id"} - {"owner_id"})
+
+
+class ContractStateError(DomainError):
+    code = "invalid_contract_state"
+
+
+class RenewalTransitionError(DomainError):
+    code = "invalid_renewal_transition"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal(1)
+    unit: str = ""
+
+
+# --- Who may ------------------------------------------------------------------------------
+
+
+def may_manage_contracts(user: User) -> bool:
+    """Create, activate, amend, renew and terminate: procurement managers."""
+    return user_can(user, Capability.MANAGE_CONTRACTS)
+
+
+def may_work_on(*, user: User, contract: Contract) -> bool:
+    """Obligations, benefits, documents and the renewal decision: procurement managers and
+    the contract's owner."""
+    if may_manage_contracts(user):
+        return True
+    return contract.owner_id == user.pk and user_can(user, Capability.CHANGE_DATA)
+
+
+def _require_manager(user: User) -> None:
+    if not may_manage_contracts(user):
+        raise PermissionDenied
+
+
+def _require_worker(user: User, contract: Contract) -> None:
+    if not may_work_on(user=user, contract=contract):
+        raise PermissionDenied
+
+
+# --- Dates --------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` on; the 31st becomes the month's last day where it has none."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_term_end(end_date: date, months: int) -> date:
+    """The end of a term of ``months`` starting the day after ``end_date``: a contract ending
+    28 February 2027 renewed for a year ends 29 February 2028, one ending 31 January renewed
+    for a month ends on the last day of February."""
+    return add_months(end_date + timedelta(days=1), months) - timedelta(days=1)
+
+
+# --- Contracts ----------------------------------------------------------------------------
+
+
+def _next_number(today: date) -> str:
+    prefix = f"C-{today.year}-"
+    numbers = Contract.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    highest = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def _terms(contract: Contract) -> dict[str, Any]:
+    terms: dict[str, Any] = {}
+    for name in TERM_FIELDS:
+        value = getattr(contract, name)
+        terms[name] = value.isoformat() if isinstance(value, date) else value
+        if isinstance(value, Decimal):
+            terms[name] = str(value)
+    return terms
+
+
+def _record_version(contract: Contract, *, kind: str, by: User | None, note: str = "") -> None:
+    ContractVersion.objects.create(
+        contract=contract,
+        number=contract.version,
+        kind=kind,
+        terms=_terms(contract),
+        note=note,
+        created_by=by,
+    )
+
+
+def _check_owner(owner: User) -> None:
+    if not owner.is_active or Capability.USE_PAGES not in capabilities_of(owner):
+        raise ValidationError({"owner": _("The owner must be an active user who signs in.")})
+
+
+def _build_lines(contract: Contract, lines: Iterable[LineInput | Mapping[str, Any]]) -> None:
+    built = []
+    for position, line in enumerate(lines, start=1):
+        data = line if isinstance(line, Mapping) else line.__dict__
+        row = ContractLine(
+            contract=contract,
+            position=position,
+            description=data["description"],
+            quantity=Decimal(str(data.get("quantity", 1))),
+            unit=data.get("unit", "") or "",
+            unit_price=Decimal(str(data["unit_price"])),
+        )
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {"lines": _("Line %(n)d: %(e)s") % {"n": position, "e": "; ".join(error.messages)}}
+            ) from None
+        built.append(row)
+    ContractLine.objects.bulk_create(built)
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    by: User,
+    supplier: Supplier,
+    title: str,
+    owner: User,
+    value: Decimal,
+    currency: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    notice_period_days: int = 0,
+    auto_renew: bool = False,
+    renewal_term_months: int | None = None,
+    description: str = "",
+    external_id: str | None = None,
+    number: str | None = None,
+    lines: Iterable[LineInput | Mapping[str, Any]] | None = None,
+) -> Contract:
+    """A draft contract, numbered C-<year>-<nnnn> unless ``number`` is given; version 1 of its
+    terms is recorded."""
+    _require_manager(by)
+    _check_owner(owner)
+    contract = Contract(
+        supplier=supplier,
+        title=title.strip(),
+        owner=owner,
+        value=value,
+        currency=(currency or "").upper(),
+        start_date=start_date,
+        end_date=end_date,
+        notice_period_days=notice_period_days,
+        auto_renew=auto_renew,
+        renewal_term_months=renewal_term_months,
+        description=description,
+        external_id=external_id or None,
+        number=number or "C-0",
+    )
+    contract.full_clean(exclude=["number"] if number is None else None)
+    _check_terms(contract)
+    for _attempt in range(5):
+        if number is None:
+            contract.number = _next_number(timezone.localdate())
+        try:
+            with transaction.atomic():
+                contract.save()
+            break
+        except IntegrityError:
+            if number is not None:
+                raise ValidationError({"number": _("This number is taken.")}) from None
+    else:  # pragma: no cover - five clashes in a row would need five creators at once
+        raise ValidationError({"number": _("No free number; try again.")})
+    _build_lines(contract, lines or [])
+    _record_version(contract, kind=VersionKind.CREATED, by=by)
+    return contract
+
+
+def _check_terms(contract: Contract) -> None:
+    """Rules between fields that hold for drafts too."""
+    errors: dict[str, str] = {}
+    if contract.auto_renew and not contract.renewal_term_months:
+        errors["renewal_term_months"] = _("A contract that renews itself needs a renewal term.")
+    if contract.auto_renew and contract.end_date is None:
+        errors["end_date"] = _("An open-ended contract does not renew: give an end date.")
+    notice = contract.last_notice_date
+    if notice is not None and contract.start_date is not None and notice < contract.start_date:
+        errors["notice_period_days"] = _(
+            "The notice period is longer than the contract: notice would be due before it starts."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def activation_problems(contract: Contract) -> dict[str, str]:
+    """What an active contract needs and this one lacks, by field; empty when it may start."""
+    problems: dict[str, str] = {}
+    if contract.start_date is None:
+        problems["start_date"] = _("An active contract needs a start date.")
+    if contract.value <= 0:
+        problems["value"] = _("An active contract needs its value.")
+    if contract.supplier.status in (SupplierStatus.SUSPENDED, SupplierStatus.OFFBOARDED):
+        problems["supplier"] = _("The supplier is %(status)s.") % {
+            "status": contract.supplier.get_status_display().lower()
+        }
+    if contract.end_date is not None and contract.end_date < timezone.localdate():
+        problems["end_date"] = _("The contract has ended already.")
+    if not contract.owner.is_active:
+        problems["owner"] = _("The owner has left: choose another.")
+    return problems
+
+
+@transaction.atomic
+def contract_activate(*, contract: Contract, by: User) -> Contract:
+    """Draft to active, when it has what an active contract needs (``activation_problems``)."""
+    _require_manager(by)
+    contract = (
+        Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
+    )
+    if contract.status == ContractStatus.ACTIVE:
+        return contract
+    if contract.status != ContractStatus.DRAFT:
+        raise ContractStateError(_("Only a draft contract can be activated."))
+    problems = activation_problems(contract)
+    if problems:
+        raise ValidationError(problems)
+    contract.status = ContractStatus.ACTIVE
+    contract.updated_at = timezone.now()
+    contract.save(update_fields=["status", "updated_at"])
+    return contract
+
+
+@transaction.atomic
+def contract_amend(
+    *, contract: Contract, by: User, changes: Mapping[str, Any], note: str = ""
+) -> Contract:
+    """Changes a contract's terms as a new version; the old one stays readable. Nothing is
+    written when nothing changed. A terminated contract is not amended."""
+    _require_manager(by)
+    unknown = set(changes) - AMENDABLE
+    if unknown:
+        raise ValidationError({name: _("This cannot be amended.") for name in sorted(unknown)})
+    contract = (
+        Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
+    )
+    if contract.status == ContractStatus.TERMINATED:
+        raise ContractStateError(_("A terminated contract cannot be amended."))
+    before = _terms(contract) | {"external_id": contract.external_id}
+    for name, value in changes.items():
+        if name == "currency" and isinstance(value, str):
+            value = value.upper()
+        if name == "external_id":
+            value = value or None
+        setattr(contract, name, value)
+    if "owner" in changes:
+        _check_owner(contract.owner)
+    if _terms(contract) | {"external_id": contract.external_id} == before:
+        return contract
+    contract.full_clean()
+    _check_terms(contract)
+    if contract.status == ContractStatus.ACTIVE:
+        problems = activation_problems(contract)
+        problems.pop("end_date", None)  # an amendment may record that it ended
+        if problems:
+            raise ValidationError(problems)
+    contract.version += 1
+    contract.updated_at = timezone.now()
+    contract.save()
+    _record_version(contract, kind=VersionKind.AMENDED, by=by, note=note.strip())
+    return contract
+
+
+@transaction.atomic
+def contract_renew(
+    *, contract: Contract, by: User | None, months: int | None = None, note: str = ""
+) -> Contract:
+    """A new term after the current one (``months``, default the renewal term), as a new
+    version; the current term's renewal decision is done. ``by`` None: the system renewed a
+    contract that renews itself."""
+    if by is not None:
+        _require_manager(by)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != ContractStatus.ACTIVE:
+        raise ContractStateError(_("Only an active contract can be renewed."))
+    if contract.end_date is None:
+        raise ContractStateError(_("An open-ended contract has no term to renew."))
+    months = months or contract.renewal_term_months
+    if not months or not 1 <= months <= 120:
+        raise ValidationError({"months": _("Say how many months the new term runs (1 to 120).")})
+    old_end = contract.end_date
+    contract.end_date = next_term_end(old_end, months)
+    contract.version += 1
+    contract.updated_at = timezone.now()
+    contract.save(update_fields=["end_date", "version", "updated_at"])
+    _record_version(contract, kind=VersionKind.RENEWED, by=by, note=note.strip())
+    _close_decision(contract, term_end=old_end, decision=RenewalChoice.RENEW, by=by)
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -> Contract:
+    """Ends the contract on ``on`` for ``reason``; the current term's decision is done."""
+    _require_manager(by)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status == ContractStatus.TERMINATED:
+        raise ContractStateError(_("The contract is terminated already."))
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why the contract ends.")
+    if contract.start_date is not None and on < contract.start_date:
+        errors["on"] = _("A contract cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    term_end = contract.end_date
+    contract.status = ContractStatus.TERMINATED
+    contract.terminated_on = on
+    contract.termination_reason = reason.strip()
+    contract.updated_at = timezone.now()
+    contract.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+    if term_end is not None:
+        _close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
+    return contract
+
+
+# --- Renewal decisions --------------------------------------------------------------------
+
+_NEXT_STAGE = {
+    RenewalStage.UPCOMING: RenewalStage.UNDER_REVIEW,
+    RenewalStage.UNDER_REVIEW: RenewalStage.DECIDED,
+    RenewalStage.DECIDED: RenewalStage.DONE,
+}
+
+
+def _decision_for(contract: Contract, term_end: date) -> RenewalDecision:
+    decision, _created = RenewalDecision.objects.select_for_update().get_or_create(
+        contract=contract, term_end=term_end
+    )
+    return decision
+
+
+@transaction.atomic
+def renewal_decision_advance(
+    *, contract: Contract, by: User, stage: str, decision: str = "", note: str = ""
+) -> RenewalDecision:
+    """Moves the current term's renewal decision one stage on: upcoming → under review →
+    decided (renew, renegotiate or terminate) → done; each move records who and when. Asking
+    for the stage it is at already changes nothing (a form sent twice)."""
+    _require_worker(by, contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != ContractStatus.ACTIVE or contract.end_date is None:
+        raise RenewalTransitionError(_("Only an active contract with an end date is renewed."))
+    renewal = _decision_for(contract, contract.end_date)
+    if stage == renewal.stage and decision in ("", renewal.decision):
+        return renewal
+    if stage not in RenewalStage.values or _NEXT_STAGE.get(renewal.stage) != stage:  # type: ignore[call-overload]
+        raise RenewalTransitionError(
+            _("The decision is at “%(current)s”: it cannot move to “%(stage)s”.")
+            % {"current": renewal.get_stage_display(), "stage": stage}
+        )
+    if stage == RenewalStage.DECIDED and decision not in RenewalChoice.values:
+        raise ValidationError({"decision": _("Choose renew, renegotiate or terminate.")})
+    if stage == RenewalStage.DECIDED:
+        renewal.decision = decision
+    _move(renewal, stage=stage, by=by, note=note)
+    if stage == RenewalStage.DECIDED:
+        escalation_resolve_for(
+            subject=contract,
+            reason=EscalationReason.CONTRACT_RENEWAL,
+            note=_("Decision recorded: %(decision)s.")
+            % {"decision": renewal.get_decision_display()},
+        )
+    return renewal
+
+
+def _move(renewal: RenewalDecision, *, stage: str, by: User | None, note: str = "") -> None:
+    renewal.stage = stage
+    renewal.updated_at = timezone.now()
+    renewal.save(update_fields=["stage", "decision", "updated_at"])
+    RenewalStep.objects.create(
+        renewal=renewal, stage=stage, decision=renewal.decision, note=note.strip(), actor=by
+    )
+
+
+def _close_decision(contract: Contract, *, term_end: date, decision: str, by: User | None) -> None:
+    """A renewal or termination carries out the term's decision: it is done, with a step."""
+    renewal = _decision_for(contract, term_end)
+    if renewal.stage == RenewalStage.DONE:
+        return
+    renewal.decision = renewal.decision or decision
+    _move(renewal, stage=RenewalStage.DONE, by=by)
+    escalation_resolve_for(
+        subject=contract,
+        reason=EscalationReason.CONTRACT_RENEWAL,
+        note=_("The contract was renewed or terminated."),
+    )
+
+
+# --- Obligations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def obligation_create(
+    *,
+    by: User,
+    contract: Contract,
+    party: str,
+    description: str,
+    metric: str = "",
+    target: str = "",
+    due_date: date | None = None,
+    recurrence: str = "",
+) -> Obligation:
+    _require_worker(by, contract)
+    obligation = Obligation(
+        contract=contract,
+        party=party,
+        description=description.strip(),
+        metric=metric.strip(),
+        target=target.strip(),
+        due_date=due_date,
+        recurrence=recurrence or "",
+    )
+    obligation.full_clean()
+    obligation.save()
+    return obligation
+
+
+@transaction.atomic
+def obligation_record(
+    *, obligation: Obligation, by: User, status: str, evidence_note: str = ""
+) -> Obligation:
+    """Records how an obligation went. A recurring one that was met or missed moves on to its
+    next due date and is open again; what happened stays in its audit history."""
+    _require_worker(by, obligation.contract)
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if status not in ObligationStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    obligation.status = status
+    obligation.evidence_note = evidence_note.strip()
+    months = RECURRENCE_MONTHS.get(obligation.recurrence)  # type: ignore[call-overload]
+    if months and obligation.due_date and status in (ObligationStatus.MET, ObligationStatus.MISSED):
+        obligation.save(update_fields=["status", "evidence_note"])  # the audit keeps this one
+        obligation.due_date = add_months(obligation.due_date, months)
+        obligation.status = ObligationStatus.OPEN
+    obligation.updated_at = timezone.now()
+    obligation.full_clean()
+    obligation.save()
+    return obligation
+
+
+# --- Benefits -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def benefit_create(
+    *,
+    by: User,
+    contract: Contract,
+    kind: str,
+    expected_amount: Decimal,
+    note: str = "",
+    gain_share_percent: Decimal | None = None,
+) -> Benefit:
+    """A benefit promised for the contract, in the contract's currency."""
+    _require_worker(by, contract)
+    benefit = Benefit(
+        contract=contract,
+        kind=kind,
+        expected_amount=expected_amount,
+        note=note.strip(),
+        gain_share_percent=gain_share_percent,
+    )
+    benefit.full_clean()
+    benefit.save()
+    return benefit
+
+
+@transaction.atomic
+def benefit_realisation_record(
+    *,
+    by: User,
+    benefit: Benefit,
+    period_start: date,
+    period_end: date,
+    amount: Decimal,
+    note: str = "",
+) -> BenefitRealisation:
+    """Records what the benefit brought in a period; recording the same period again
+    corrects it (the audit keeps the earlier figure)."""
+    _require_worker(by, benefit.contract)
+    realisation = (
+        BenefitRealisation.objects.select_for_update()
+        .filter(benefit=benefit, period_start=period_start)
+        .first()
+    ) or BenefitRealisation(benefit=benefit, period_start=period_start)
+    realisation.period_end = period_end
+    realisation.amount = amount
+    realisation.note = note.strip()
+    realisation.recorded_by = by
+    realisation.recorded_at = timezone.now()
+    realisation.full_clean(validate_unique=False)
+    realisation.save()
+    Benefit.objects.filter(pk=benefit.pk).update(updated_at=timezone.now())
+    return realisation
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *, by: User, contract: Contract, upload: UploadedFile, kind: str
+) -> ContractDocument:
+    """Stores a file of the contract through Django's storage, once its content (not its
+    name) shows an accepted type and it is within CONTRACT_DOCUMENT_MAX_BYTES."""
+    _require_worker(by, contract)
+    try:
+        checked = check_upload(upload, max_bytes=settings.CONTRACT_DOCUMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    name = (upload.name or "document").rsplit("/", 1)[-1][:255]
+    document = ContractDocument(
+        contract=contract,
+        kind=kind,
+        name=name,
+        mime=checked.mime,
+        size=checked.size,
+        uploaded_by=by,
+    )
+    document.full_clean(exclude=["file"])
+    document.file.save(f"{name.rsplit('.', 1)[0]}.{checked.extension}", upload, save=False)
+    document.save()
+    return document
