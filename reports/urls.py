@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("export/<slug:dataset>.<slug:file_format>", views.ExportView.as_view(), name="export"),
+]

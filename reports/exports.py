@@ -1,0 +1,181 @@
+"""What each list page exports: its selector with the page's own filters, and the columns.
+
+Every export goes through the same selector and FilterSet as the list page it sits on, so a
+file holds exactly the rows that page would show its reader, across all pages of the list.
+Related names (owner, categories, supplier) are joined or aggregated in the query, so rows
+come straight from ``.values()`` with no query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Capability
+from core.exports import Column
+from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
+from escalations.selectors import escalation_list
+from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
+from meetings.filtersets import CommitmentFilterSet, MeetingFilterSet
+from meetings.selectors import commitment_list_mine, commitment_visible, meeting_visible
+from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
+from suppliers.models import KeyAccountOwnership, SupplierCategory
+from suppliers.selectors import AnyUser, contact_visible, supplier_list
+
+Filters = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One exportable list: who may export it, its rows for a reader and filters, its columns."""
+
+    title: Any
+    capability: Capability
+    rows: Callable[[AnyUser, Filters], QuerySet[Any]]
+    columns: tuple[Column, ...]
+
+
+def label(choices: Any) -> Callable[[Any], Any]:
+    """A formatter showing a choice's label in the reader's language instead of its value."""
+    labels = dict(choices.choices)
+    return lambda value: str(labels.get(value, value)) if value is not None else None
+
+
+def person_name(prefix: str) -> Any:
+    """The name people see (as User.name): display name, else username."""
+    return Coalesce(NullIf(F(f"{prefix}display_name"), Value("")), F(f"{prefix}username"))
+
+
+def _owner_name() -> Subquery:
+    owner = KeyAccountOwnership.objects.filter(
+        supplier=OuterRef("pk"), role=OwnershipRole.OWNER, until__isnull=True
+    ).annotate(person=person_name("user__"))
+    return Subquery(owner.values("person")[:1], output_field=CharField())
+
+
+def _category_names() -> Subquery:
+    names = (
+        SupplierCategory.objects.filter(supplier=OuterRef("pk"))
+        .order_by()
+        .values("supplier")
+        .annotate(names=StringAgg("category__name", delimiter=", ", order_by="category__name"))
+        .values("names")
+    )
+    return Subquery(names, output_field=CharField())
+
+
+def supplier_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    return supplier_list(user=user, filters=filters).annotate(
+        owner_name=_owner_name(), category_names=_category_names()
+    )
+
+
+def contact_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    """The contacts of the suppliers the supplier list shows with these filters."""
+    suppliers = supplier_list(user=user, filters=filters).order_by().values("pk")
+    return (
+        contact_visible(user=user)
+        .filter(supplier__in=suppliers)
+        .order_by("supplier__name", "supplier_id", "-is_primary", "name", "id")
+    )
+
+
+def meeting_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    queryset = meeting_visible(user=user).order_by("-starts_at", "-id")
+    return MeetingFilterSet(filters, queryset=queryset).qs.annotate(
+        logged_by_name=person_name("logged_by__")
+    )
+
+
+def commitment_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    """Commitments as the API filters them; ``mine=1`` starts from "My commitments" instead."""
+    if filters.get("mine"):
+        queryset = commitment_list_mine(user=user)
+    else:
+        queryset = commitment_visible(user=user).order_by("due_date", "id")
+    return CommitmentFilterSet(filters, queryset=queryset).qs.annotate(
+        owner_name=Coalesce(person_name("owner_user__"), F("owner_contact__name"))
+    )
+
+
+def escalation_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    return escalation_list(user=user, filters=filters)
+
+
+SUPPLIER_COLUMNS = (
+    Column(_("Id"), "id"),
+    Column(_("Name"), "name"),
+    Column(_("Legal name"), "legal_name"),
+    Column(_("ERP id"), "external_id"),
+    Column(_("VAT or registration number"), "vat_number"),
+    Column(_("Country"), "country"),
+    Column(_("Status"), "status", label(SupplierStatus)),
+    Column(_("Segment"), "segment", label(Segment)),
+    Column(_("Risk level"), "risk_level", label(RiskLevel)),
+    Column(_("Annual spend"), "annual_spend"),
+    Column(_("Owner"), "owner_name"),
+    Column(_("Categories"), "category_names"),
+    Column(_("Updated at"), "updated_at"),
+)
+CONTACT_COLUMNS = (
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("Supplier ERP id"), "supplier__external_id"),
+    Column(_("Name"), "name"),
+    Column(_("Job title"), "job_title"),
+    Column(_("Email"), "email"),
+    Column(_("Phone"), "phone"),
+    Column(_("Primary contact"), "is_primary"),
+    Column(_("Preferred language"), "preferred_language"),
+)
+MEETING_COLUMNS = (
+    Column(_("Id"), "id"),
+    Column(_("Time"), "starts_at"),
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("Kind"), "kind", label(MeetingKind)),
+    Column(_("Subject"), "subject"),
+    Column(_("Location"), "location"),
+    Column(_("Outcome"), "outcome"),
+    Column(_("Logged by"), "logged_by_name"),
+)
+COMMITMENT_COLUMNS = (
+    Column(_("Id"), "id"),
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("What was promised"), "description"),
+    Column(_("Side"), "side", label(CommitmentSide)),
+    Column(_("Owner"), "owner_name"),
+    Column(_("Due date"), "due_date"),
+    Column(_("Status"), "status", label(CommitmentStatus)),
+    Column(_("Completed at"), "completed_at"),
+)
+ESCALATION_COLUMNS = (
+    Column(_("Id"), "id"),
+    Column(_("Summary"), "summary"),
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("Reason"), "reason", label(EscalationReason)),
+    Column(_("Severity"), "severity", label(Severity)),
+    Column(_("Level"), "level", label(Level)),
+    Column(_("Status"), "status", label(EscalationStatus)),
+    Column(_("Raised at"), "raised_at"),
+    Column(_("Acknowledge by"), "acknowledge_by"),
+    Column(_("Resolved at"), "resolved_at"),
+)
+
+DATASETS: dict[str, Dataset] = {
+    "suppliers": Dataset(
+        _("Suppliers"), Capability.VIEW_PORTFOLIO, supplier_rows, SUPPLIER_COLUMNS
+    ),
+    "contacts": Dataset(_("Contacts"), Capability.VIEW_PORTFOLIO, contact_rows, CONTACT_COLUMNS),
+    "meetings": Dataset(_("Meetings"), Capability.VIEW_PORTFOLIO, meeting_rows, MEETING_COLUMNS),
+    "commitments": Dataset(
+        _("Commitments"), Capability.VIEW_PORTFOLIO, commitment_rows, COMMITMENT_COLUMNS
+    ),
+    "escalations": Dataset(
+        _("Escalations"), Capability.VIEW_PORTFOLIO, escalation_rows, ESCALATION_COLUMNS
+    ),
+}
