@@ -134,6 +134,12 @@ class Contract(models.Model):
     def last_notice_date(self) -> date | None:
         return last_notice_date(self.end_date, self.notice_period_days)
 
+    @last_notice_date.setter
+    def last_notice_date(self, value: date | None) -> None:
+        # ContractQuerySet.with_notice_date annotates the same value; computing it from the
+        # fields keeps it right after an amendment in memory too.
+        pass
+
     def phase_on(self, today: date) -> str:
         """The status people see on ``today``; ``ContractQuerySet.with_phase`` in SQL."""
         if self.status != ContractStatus.ACTIVE or self.end_date is None:
@@ -146,7 +152,13 @@ class Contract(models.Model):
 
     @property
     def phase(self) -> str:
-        return self.phase_on(timezone.localdate())
+        annotated: str | None = self.__dict__.get("_phase")
+        return annotated or self.phase_on(timezone.localdate())
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        # Set by ContractQuerySet.with_phase, for the day the query was made.
+        self.__dict__["_phase"] = value
 
     def get_phase_display(self) -> str:
         return str(ContractPhase(self.phase).label)

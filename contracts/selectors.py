@@ -35,7 +35,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Capability, user_can
-from contracts.choices import ContractStatus, RenewalStage
+from contracts.choices import ContractStatus, RenewalChoice, RenewalStage
 from contracts.currency import to_reporting_currency
 from contracts.models import (
     Benefit,
@@ -291,6 +291,9 @@ def renewal_board(
     for contract in contracts:
         notice: date = contract.last_notice_date  # type: ignore[attr-defined,assignment]
         contract.days_to_notice = (notice - today).days  # type: ignore[attr-defined]
+        contract.days_past_notice = -contract.days_to_notice  # type: ignore[attr-defined]
+        decision = contract.renewal_decision  # type: ignore[attr-defined]
+        contract.renewal_decision_label = RenewalChoice(decision).label if decision else ""  # type: ignore[attr-defined]
         board[contract.renewal_stage].append(contract)  # type: ignore[attr-defined]
     return board
 

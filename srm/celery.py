@@ -58,6 +58,13 @@ app.conf.update(
             "task": "meetings.tasks.commitment_reminders_task",
             "schedule": crontab(minute="*/15"),
         },
+        # Every hour at 40 past: alert contract owners as the last day to give notice nears
+        # (120/90/60/30 days), escalate those 14 days away with no decision, remind of
+        # obligations coming due. Hourly, not daily: a missed run costs an hour, not a day.
+        "contract-alerts": {
+            "task": "contracts.tasks.contract_alerts_task",
+            "schedule": crontab(minute=40),
+        },
         # Every 5 minutes: climb escalations not acknowledged in time.
         "escalation-climb": {
             "task": "escalations.tasks.escalation_climb_task",

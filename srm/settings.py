@@ -245,6 +245,10 @@ HEAD_OF_PROCUREMENT = env.string("HEAD_OF_PROCUREMENT")
 REPORTING_CURRENCY = env.string("REPORTING_CURRENCY", default="EUR")
 COMMITMENT_REMINDER_DAYS = env.integer("COMMITMENT_REMINDER_DAYS", default=3, minimum=1)
 COMMITMENT_ESCALATION_DAYS = env.integer("COMMITMENT_ESCALATION_DAYS", default=7, minimum=1)
+# Reviews: days after a review's due date before an overdue review is escalated, and days a
+# supplier's survey link stays valid.
+REVIEW_ESCALATION_DAYS = env.integer("REVIEW_ESCALATION_DAYS", default=7, minimum=1)
+REVIEW_SURVEY_DAYS = env.integer("REVIEW_SURVEY_DAYS", default=30, minimum=1)
 # Hours an escalation may wait for acknowledgement, by severity, before it climbs a level.
 ESCALATION_ACKNOWLEDGE_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
 

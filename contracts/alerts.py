@@ -1,0 +1,181 @@
+"""The contract scan, run by beat every morning and safe to run as often as one likes.
+
+- The owner of each active contract is alerted 120, 90, 60 and 30 days before its last day
+  to give notice: the latest of those marks reached, once each (the notification's occasion
+  holds the mark and the notice date, so a renewed term is alerted afresh). A contract first
+  seen at 50 days gets the 60-day alert only, not three at once. Once the term's decision is
+  recorded the alerts stop: they would be noise.
+- 14 days before that day with no decision recorded, an escalation (CONTRACT_RENEWAL) is
+  raised, once per term (a conditional update on the term's RenewalDecision row).
+- The owner is reminded of every open obligation due within OBLIGATION_REMINDER_DAYS, once
+  per due date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contracts.choices import ContractStatus, ObligationStatus, RenewalStage
+from contracts.models import Contract, Obligation, RenewalDecision
+from core.text import LazyFormat
+from escalations.choices import EscalationReason, Severity
+from escalations.services import escalation_raise
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
+
+NOTICE_MARKS = (120, 90, 60, 30)
+ESCALATE_DAYS = 14
+BATCH = 500
+
+
+def _decided(contract_ref: str = "pk") -> Exists:
+    return Exists(
+        RenewalDecision.objects.filter(
+            contract=OuterRef(contract_ref),
+            term_end=OuterRef("end_date"),
+            stage__in=[RenewalStage.DECIDED, RenewalStage.DONE],
+        )
+    )
+
+
+def contracts_near_notice(*, today: date, after_id: int = 0) -> list[Contract]:
+    """A batch of active contracts whose notice day is at most 120 days away and whose term
+    has not ended, with no decision recorded; locked, rows another scan holds skipped."""
+    return list(
+        Contract.objects.with_notice_date()
+        .filter(  # type: ignore[misc]
+            status=ContractStatus.ACTIVE,
+            end_date__gte=today,
+            last_notice_date__lte=today + timedelta(days=NOTICE_MARKS[0]),
+            pk__gt=after_id,
+        )
+        .exclude(_decided())
+        .select_related("supplier", "owner")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")[:BATCH]
+    )
+
+
+def contract_alerts_scan(*, today: date | None = None) -> int:
+    """Notice alerts, renewal escalations and obligation reminders; returns how many contracts
+    and obligations were looked at. Each batch is its own transaction."""
+    today = today or timezone.localdate()
+    seen, after_id = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = contracts_near_notice(today=today, after_id=after_id)
+            for contract in batch:
+                _alert_notice(contract, today=today)
+        if not batch:
+            break
+        seen += len(batch)
+        after_id = batch[-1].pk
+    return seen + obligation_reminders_scan(today=today)
+
+
+def _alert_notice(contract: Contract, *, today: date) -> None:
+    notice = contract.last_notice_date
+    if notice is None:  # the query asked for an end date; the type does not know
+        return
+    days = (notice - today).days
+    reached = [mark for mark in NOTICE_MARKS if days <= mark]
+    if reached and days >= 0:
+        mark = reached[-1]
+        notification_create(
+            recipient=contract.owner,
+            kind=NotificationKind.CONTRACT_NOTICE,
+            subject=contract,
+            occasion=f"notice-{mark}:{notice.isoformat()}",
+            title=LazyFormat(
+                _("%(days)s days left to give notice on %(contract)s (%(supplier)s)"),
+                days=days,
+                contract=contract.number,
+                supplier=contract.supplier.name,
+            ),
+            body=LazyFormat(
+                _("The last day to give notice is %(notice)s; the term ends %(end)s."),
+                notice=notice.isoformat(),
+                end=contract.end_date.isoformat() if contract.end_date else "",
+            ),
+            url=contract.get_absolute_url(),
+        )
+    if days <= ESCALATE_DAYS:
+        _escalate(contract, days=days)
+
+
+def _escalate(contract: Contract, *, days: int) -> None:
+    if contract.end_date is None:
+        return
+    renewal, _created = RenewalDecision.objects.get_or_create(
+        contract=contract, term_end=contract.end_date
+    )
+    claimed = RenewalDecision.objects.filter(pk=renewal.pk, escalated_at__isnull=True).update(
+        escalated_at=timezone.now()
+    )
+    if not claimed:
+        return  # escalated for this term already; one resolved by hand is not raised again
+    escalation_raise(
+        supplier=contract.supplier,
+        subject=contract,
+        reason=EscalationReason.CONTRACT_RENEWAL,
+        severity=Severity.HIGH,
+        summary=str(
+            LazyFormat(
+                _("%(contract)s: %(days)s days to give notice and no renewal decision"),
+                contract=contract.number,
+                days=days,
+            )
+        ),
+    )
+
+
+def obligation_reminders_scan(*, today: date) -> int:
+    horizon = today + timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
+    seen, after_id = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Obligation.objects.filter(
+                    status=ObligationStatus.OPEN,
+                    due_date__gte=today,
+                    due_date__lte=horizon,
+                    contract__status=ContractStatus.ACTIVE,
+                    pk__gt=after_id,
+                )
+                .select_related("contract__owner", "contract__supplier")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:BATCH]
+            )
+            for obligation in batch:
+                _remind(obligation)
+        if not batch:
+            return seen
+        seen += len(batch)
+        after_id = batch[-1].pk
+
+
+def _remind(obligation: Obligation) -> None:
+    contract = obligation.contract
+    if obligation.due_date is None:
+        return
+    party = _("%(supplier)s owes") if obligation.party == "them" else _("We owe")
+    notification_create(
+        recipient=contract.owner,
+        kind=NotificationKind.OBLIGATION_DUE,
+        subject=obligation,
+        occasion=f"due:{obligation.due_date.isoformat()}",
+        title=LazyFormat(
+            _("Due %(due)s on %(contract)s: “%(what)s”"),
+            due=obligation.due_date.isoformat(),
+            contract=contract.number,
+            what=obligation.description,
+        ),
+        body=LazyFormat(party, supplier=contract.supplier.name),
+        url=contract.get_absolute_url(),
+    )

@@ -1,0 +1,117 @@
+"""Filters shared by the review pages and the API (and the export links added to the lists)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from escalations.choices import Severity
+from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
+from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
+from reviews.selectors import overdue_q
+from suppliers.choices import Segment
+from suppliers.models import Supplier
+
+
+class ReviewFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
+    standing = django_filters.MultipleChoiceFilter(choices=Standing.choices, label=_("Standing"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("Overdue"),
+        help_text=_("Not submitted, and past the due date."),
+    )
+    segment = django_filters.MultipleChoiceFilter(
+        field_name="supplier__segment", choices=Segment.choices, label=_("Segment")
+    )
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    partial = django_filters.BooleanFilter(field_name="is_partial", label=_("Partial"))
+    due_before = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label=_("Due by")
+    )
+    period_from = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label=_("Period ending from")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("due_date", "due_date"),
+            ("period_end", "period_end"),
+            ("overall_score", "overall_score"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Review
+        fields: list[str] = []
+
+    def filter_overdue(
+        self, queryset: QuerySet[Review], name: str, value: bool | None
+    ) -> QuerySet[Review]:
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+
+class CorrectiveActionPlanFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created_at"), ("updated_at", "updated_at")), label=_("Sort by")
+    )
+
+    class Meta:
+        model = CorrectiveActionPlan
+        fields: list[str] = []
+
+
+class DeliveryLineFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    supplier_external_id = django_filters.CharFilter(
+        field_name="supplier__external_id", label=_("Supplier ERP id")
+    )
+    promised_from = django_filters.DateFilter(
+        field_name="promised_date", lookup_expr="gte", label=_("Promised from")
+    )
+    promised_to = django_filters.DateFilter(
+        field_name="promised_date", lookup_expr="lte", label=_("Promised to")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = DeliveryLine
+        fields: list[str] = []
+
+
+class KpiValueFilterSet(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), label=_("Supplier")
+    )
+    supplier_external_id = django_filters.CharFilter(
+        field_name="supplier__external_id", label=_("Supplier ERP id")
+    )
+    code = django_filters.MultipleChoiceFilter(choices=KpiCode.choices, label=_("KPI"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = KpiValue
+        fields: list[str] = []

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from reviews.choices import SCORE_MAX, SCORE_MIN, SURVEY_QUESTIONS
+from reviews.filtersets import CorrectiveActionPlanFilterSet, ReviewFilterSet
+from reviews.models import CorrectiveActionPlan, Criterion, Review, ReviewScore
+from suppliers.models import Contact, Supplier
+
+_API_ONLY_FILTERS = ("updated_since", "ordering")
+NO_DATA = "none"
+
+
+def _checkboxes(form: forms.Form, *names: str) -> None:
+    for name in names:
+        field = form.fields[name]
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[attr-defined]
+
+
+def _suppliers_with(form: forms.Form, model: Any) -> None:
+    supplier = form.fields["supplier"]
+    supplier.queryset = Supplier.objects.filter(  # type: ignore[attr-defined]
+        Exists(model.objects.filter(supplier=OuterRef("pk")))
+    ).order_by("name")
+    supplier.empty_label = _("Any")  # type: ignore[attr-defined]
+
+
+def _yes_no(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].widget = forms.Select(
+            choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        )
+
+
+def review_filter_form(data: QueryDict | None) -> forms.Form:
+    """The review list's filter form: the API's FilterSet form, laid out for people."""
+    form: forms.Form = ReviewFilterSet(data).form
+    for name in _API_ONLY_FILTERS:
+        form.fields.pop(name, None)
+    _checkboxes(form, "status", "standing", "segment")
+    _suppliers_with(form, Review)
+    _yes_no(form, "overdue", "partial")
+    return form
+
+
+def plan_filter_form(data: QueryDict | None) -> forms.Form:
+    form: forms.Form = CorrectiveActionPlanFilterSet(data).form
+    for name in _API_ONLY_FILTERS:
+        form.fields.pop(name, None)
+    _checkboxes(form, "status", "severity")
+    _suppliers_with(form, CorrectiveActionPlan)
+    return form
+
+
+def _score_choices() -> list[tuple[str, Any]]:
+    return [(str(value), str(value)) for value in range(SCORE_MIN, SCORE_MAX + 1)] + [
+        (NO_DATA, _("No data"))
+    ]
+
+
+class ScoresForm(forms.Form):
+    """One rater's scores: for each rated criterion a score 1..5 or "no data", and a comment."""
+
+    def __init__(
+        self,
+        *args: Any,
+        criteria: list[Criterion],
+        existing: dict[int, ReviewScore],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            score = existing.get(criterion.pk)
+            initial = (
+                "" if score is None else (NO_DATA if score.score is None else str(score.score))
+            )
+            self.fields[f"score_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.name,
+                choices=_score_choices(),
+                widget=forms.RadioSelect,
+                required=False,
+                initial=initial,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Evidence or comment"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=score.comment if score else "",
+            )
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        """What was answered; criteria left blank are not saved."""
+        result: dict[int, tuple[int | None, str]] = {}
+        for criterion in self.criteria:
+            value = self.cleaned_data.get(f"score_{criterion.pk}") or ""
+            comment = self.cleaned_data.get(f"comment_{criterion.pk}") or ""
+            if value == "" and not comment:
+                continue
+            result[criterion.pk] = (None if value in ("", NO_DATA) else int(value), comment)
+        return result
+
+    def rows(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+
+class ReviewSubmitForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary for the supplier"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What went well, what must change. Submitting locks the review."),
+    )
+
+
+class ReviewReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen it?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RaterInviteForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Invite to score"),
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+    )
+
+
+class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = CorrectiveActionPlan
+        fields = ["problem", "severity", "root_cause", "supplier_response"]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 3}),
+            "root_cause": forms.Textarea(attrs={"rows": 3}),
+            "supplier_response": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Action"), max_length=300)
+    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    owner_user = forms.ModelChoiceField(
+        label=_("Owner (ours)"),
+        required=False,
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+    )
+    owner_contact = forms.ModelChoiceField(
+        label=_("Owner (theirs)"), required=False, queryset=Contact.objects.none()
+    )
+
+    def __init__(self, *args: Any, supplier: Supplier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_contact"].queryset = Contact.objects.filter(supplier=supplier)  # type: ignore[attr-defined]
+
+
+class PlanVerifyForm(forms.Form):
+    effective = forms.TypedChoiceField(
+        label=_("Did the actions work?"),
+        choices=[("true", _("Yes: verified as effective")), ("false", _("No: not effective"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("What was verified"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SurveyForm(forms.Form):
+    """The supplier's four questions about us, 1 (poor) to 5 (excellent)."""
+
+    comment = forms.CharField(
+        label=_("Anything else you want to tell us?"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(value), str(value)) for value in range(SCORE_MIN, SCORE_MAX + 1)]
+        for name, question in SURVEY_QUESTIONS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=question, choices=choices, coerce=int, widget=forms.RadioSelect
+            )
+        self.order_fields([name for name, _question in SURVEY_QUESTIONS] + ["comment"])

@@ -1,0 +1,682 @@
+"""Every write of reviews: templates and their versions, creating reviews with their raters,
+scoring, submitting (which locks), reopening, and what a poor result sets in motion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from core.exceptions import DomainError
+from core.text import LazyFormat
+from escalations.choices import EscalationReason, Severity
+from escalations.services import escalation_raise, escalation_resolve_for
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
+from reviews import scoring
+from reviews.choices import (
+    POOR_STANDINGS,
+    SCORE_MAX,
+    SCORE_MIN,
+    ActionStatus,
+    CriterionSource,
+    PlanStatus,
+    RaterRole,
+    ReviewStatus,
+    Standing,
+)
+from reviews.kpis import kpi_figures
+from reviews.models import (
+    CorrectiveAction,
+    CorrectiveActionPlan,
+    Criterion,
+    CriterionResult,
+    Rater,
+    Review,
+    ReviewPolicy,
+    ReviewScore,
+    ScorecardTemplate,
+    StandingBand,
+)
+from suppliers.choices import OwnershipRole
+from suppliers.models import Contact, KeyAccountOwnership, Supplier
+
+
+class ReviewLockedError(DomainError):
+    code = "review_locked"
+
+
+class ReviewNotRaterError(DomainError):
+    code = "not_a_rater"
+    status_code = 403
+
+
+# --- Templates ----------------------------------------------------------------------------
+
+CRITERION_FIELDS = (
+    "key",
+    "name",
+    "weight",
+    "source",
+    "guidance",
+    "kpi_code",
+    "kpi_best",
+    "kpi_worst",
+)
+
+
+def _check_template(
+    criteria: Sequence[Mapping[str, Any]], bands: Sequence[Mapping[str, Any]]
+) -> None:
+    scoring.check_weights([Decimal(str(row["weight"])) for row in criteria])
+    scoring.check_bands(
+        [(row["standing"], Decimal(str(row["lower"])), Decimal(str(row["upper"]))) for row in bands]
+    )
+    keys = [row["key"] for row in criteria]
+    if len(set(keys)) != len(keys):
+        raise ValidationError({"criteria": _("Each criterion key is used once.")})
+
+
+def _write_template(
+    template: ScorecardTemplate,
+    criteria: Sequence[Mapping[str, Any]],
+    bands: Sequence[Mapping[str, Any]],
+) -> None:
+    template.full_clean()
+    template.save()
+    for position, row in enumerate(criteria):
+        criterion = Criterion(
+            template=template,
+            position=position,
+            **{name: row[name] for name in CRITERION_FIELDS if name in row},
+        )
+        criterion.full_clean(exclude=["template"])
+        criterion.save()
+    for row in bands:
+        band = StandingBand(
+            template=template, standing=row["standing"], lower=row["lower"], upper=row["upper"]
+        )
+        band.full_clean(exclude=["template"])
+        band.save()
+
+
+def template_rows(template: ScorecardTemplate) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A template version's criteria and bands as plain rows: the starting point of a change."""
+    criteria = [
+        {name: getattr(criterion, name) for name in CRITERION_FIELDS}
+        for criterion in template.criteria.order_by("position", "id")
+    ]
+    bands = [
+        {"standing": band.standing, "lower": band.lower, "upper": band.upper}
+        for band in template.bands.order_by("lower")
+    ]
+    return criteria, bands
+
+
+@transaction.atomic
+def template_revise(
+    *,
+    template: ScorecardTemplate,
+    criteria: Sequence[Mapping[str, Any]],
+    bands: Sequence[Mapping[str, Any]],
+    description: str | None = None,
+    by: User,
+) -> ScorecardTemplate:
+    """Makes the next version of a template with these criteria and bands; it becomes the
+    current one. Reviews already started keep the version they were started with."""
+    if not user_can(by, Capability.MANAGE_PORTFOLIO):
+        raise PermissionDenied
+    _check_template(criteria, bands)
+    current = (
+        ScorecardTemplate.objects.select_for_update()
+        .filter(name=template.name)
+        .order_by("-version")
+        .first()
+    )
+    latest = current.version if current is not None else template.version
+    ScorecardTemplate.objects.filter(name=template.name, is_current=True).update(is_current=False)
+    new = ScorecardTemplate(
+        name=template.name,
+        version=latest + 1,
+        is_current=True,
+        description=template.description if description is None else description,
+        created_by=by,
+    )
+    _write_template(new, criteria, bands)
+    return new
+
+
+def current_template(name: str) -> ScorecardTemplate:
+    template = ScorecardTemplate.objects.filter(name=name, is_current=True).first()
+    if template is None:
+        raise ValidationError(
+            {"template": _("No current scorecard template named %(name)s.") % {"name": name}}
+        )
+    return template
+
+
+# --- Creating reviews ---------------------------------------------------------------------
+
+
+def _stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
+    """The supplier's current owner, and the other current key-account people (backup,
+    executive sponsor) who are invited to score."""
+    owner: User | None = None
+    others: list[User] = []
+    for ownership in KeyAccountOwnership.objects.filter(
+        supplier=supplier, until__isnull=True, user__is_active=True
+    ).select_related("user"):
+        if ownership.role == OwnershipRole.OWNER:
+            owner = ownership.user
+        elif ownership.user not in others:
+            others.append(ownership.user)
+    return owner, [user for user in others if user != owner]
+
+
+@transaction.atomic
+def review_create(
+    *,
+    supplier: Supplier,
+    period_start: date,
+    period_end: date,
+    due_date: date,
+    template: ScorecardTemplate | None = None,
+) -> Review:
+    """Creates the supplier's review of a period, assigned to its current key-account owner,
+    with the other key-account people invited to score and the supplier's survey sent.
+    Raises IntegrityError when the period has its review already."""
+    if template is None:
+        policy = ReviewPolicy.objects.filter(segment=supplier.segment).first()
+        template = current_template(policy.template_name if policy else "Standard")
+    owner, others = _stakeholders(supplier)
+    review = Review(
+        supplier=supplier,
+        template=template,
+        period_start=period_start,
+        period_end=period_end,
+        due_date=due_date,
+        owner=owner,
+    )
+    review.full_clean(validate_constraints=False)
+    with transaction.atomic():
+        review.save()
+    raters = ([Rater(review=review, user=owner, role=RaterRole.OWNER)] if owner else []) + [
+        Rater(review=review, user=user, role=RaterRole.STAKEHOLDER) for user in others
+    ]
+    Rater.objects.bulk_create(raters)
+    for rater in raters:
+        _notify_assigned(review, rater.user, owner=rater.role == RaterRole.OWNER)
+    from reviews.surveys import survey_send  # surveys import this module's errors
+
+    survey_send(review=review)
+    return review
+
+
+def _notify_assigned(review: Review, user: User, *, owner: bool) -> None:
+    title = (
+        gettext_lazy("Your review of %(supplier)s for %(period)s is due %(due)s")
+        if owner
+        else gettext_lazy("You are invited to score %(supplier)s for %(period)s by %(due)s")
+    )
+    notification_create(
+        recipient=user,
+        kind=NotificationKind.REVIEW_ASSIGNED,
+        subject=review,
+        occasion="assigned",
+        title=LazyFormat(
+            title,
+            supplier=review.supplier.name,
+            period=_period(review),
+            due=review.due_date.isoformat(),
+        ),
+        url=review.get_absolute_url(),
+    )
+
+
+def _period(review: Review) -> str:
+    return f"{review.period_start.isoformat()} \u2013 {review.period_end.isoformat()}"
+
+
+@transaction.atomic
+def rater_invite(*, review: Review, user: User, by: User) -> Rater:
+    """Invites one more person to score; by the review's owner or a procurement manager."""
+    _check_may_manage(review, by)
+    _check_open(review)
+    if not user.is_active or not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
+        raise ValidationError({"user": _("Invite someone active who may score reviews.")})
+    try:
+        with transaction.atomic():
+            rater = Rater.objects.create(review=review, user=user, role=RaterRole.STAKEHOLDER)
+    except IntegrityError:
+        raise ValidationError(
+            {"user": _("This person is invited to this review already.")}
+        ) from None
+    _notify_assigned(review, user, owner=False)
+    return rater
+
+
+# --- Permissions --------------------------------------------------------------------------
+
+
+def may_manage(review: Review, user: User) -> bool:
+    """The review's owner, or a procurement manager, may invite, submit and act on results."""
+    if not user_can(user, Capability.CHANGE_DATA):
+        return False
+    return review.owner_id == user.pk or user_can(user, Capability.MANAGE_PORTFOLIO)
+
+
+def _check_may_manage(review: Review, by: User) -> None:
+    if not may_manage(review, by):
+        raise PermissionDenied
+
+
+def _check_open(review: Review) -> None:
+    if review.status == ReviewStatus.SUBMITTED:
+        raise ReviewLockedError(
+            _("The review is submitted and locked; a procurement manager may reopen it.")
+        )
+
+
+# --- Scoring ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scores_save(
+    *,
+    review: Review,
+    by: User,
+    scores: Mapping[int, tuple[int | None, str]],
+) -> list[ReviewScore]:
+    """Saves one rater's scores (criterion id -> score 1..5 or None for "no data", comment).
+    Raters score independently: each writes only their own."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _check_open(review)
+    rater = Rater.objects.filter(review=review, user=by).first()
+    if rater is None or not user_can(by, Capability.CHANGE_DATA):
+        raise ReviewNotRaterError(_("Only the review's raters may score it."))
+    rated = {
+        criterion.pk: criterion
+        for criterion in Criterion.objects.filter(
+            template_id=review.template_id, source=CriterionSource.RATED
+        )
+    }
+    unknown = set(scores) - set(rated)
+    if unknown:
+        raise ValidationError(
+            {
+                "scores": _("Not a rated criterion of this review: %(ids)s.")
+                % {"ids": ", ".join(map(str, sorted(unknown)))}
+            }
+        )
+    for criterion_id, (value, _comment) in scores.items():
+        if value is not None and not (SCORE_MIN <= value <= SCORE_MAX):
+            raise ValidationError(
+                {"scores": _("%(name)s: a score is from 1 to 5.") % {"name": rated[criterion_id]}}
+            )
+    saved = []
+    now = timezone.now()
+    for criterion_id, (value, comment) in scores.items():
+        score, _created = ReviewScore.objects.update_or_create(
+            rater=rater,
+            criterion_id=criterion_id,
+            defaults={"score": value, "comment": comment.strip(), "updated_at": now},
+        )
+        saved.append(score)
+    rater.scored_at = now
+    rater.save(update_fields=["scored_at"])
+    if review.status == ReviewStatus.SCHEDULED:
+        review.status = ReviewStatus.IN_PROGRESS
+    review.updated_at = now
+    review.save(update_fields=["status", "updated_at"])
+    return saved
+
+
+def review_compute(review: Review) -> scoring.Overall:
+    """The review's result from the scores and KPIs as they stand now; writes nothing."""
+    criteria = list(
+        Criterion.objects.filter(template_id=review.template_id).order_by("position", "id")
+    )
+    by_criterion: dict[int, list[int | None]] = {}
+    for criterion_id, score in ReviewScore.objects.filter(rater__review=review).values_list(
+        "criterion_id", "score"
+    ):
+        by_criterion.setdefault(criterion_id, []).append(score)
+    figures = {
+        figure.code: figure.value
+        for figure in kpi_figures(
+            supplier_id=review.supplier_id,
+            period_start=review.period_start,
+            period_end=review.period_end,
+        )
+    }
+    outcomes = []
+    for criterion in criteria:
+        if criterion.source == CriterionSource.KPI:
+            value = figures.get(criterion.kpi_code)
+            percent = (
+                None
+                if value is None
+                else scoring.kpi_percent(value, best=criterion.kpi_best, worst=criterion.kpi_worst)  # type: ignore[arg-type]
+            )
+            outcomes.append(
+                scoring.Outcome(criterion.pk, criterion.weight, percent, kpi_value=value)
+            )
+            continue
+        given = by_criterion.get(criterion.pk, [])
+        middle = scoring.median(given)
+        outcomes.append(
+            scoring.Outcome(
+                criterion.pk,
+                criterion.weight,
+                None if middle is None else scoring.rated_percent(middle),
+                median=middle,
+                rater_count=sum(1 for score in given if score is not None),
+            )
+        )
+    return scoring.overall_score(outcomes)
+
+
+def bands_of(template_id: int) -> list[tuple[str, Decimal, Decimal]]:
+    return list(
+        StandingBand.objects.filter(template_id=template_id).values_list(
+            "standing", "lower", "upper"
+        )
+    )
+
+
+@transaction.atomic
+def review_submit(*, review: Review, by: User, summary: str | None = None) -> Review:
+    """Computes and stores the result, locks the review, and acts on it: a poor result opens
+    a corrective action plan and an escalation; a very poor one keeps the supplier out of new
+    RFPs until a later review does better."""
+    review = Review.objects.select_for_update().select_related("supplier").get(pk=review.pk)
+    _check_may_manage(review, by)
+    _check_open(review)
+    result = review_compute(review)
+    CriterionResult.objects.filter(review=review).delete()
+    CriterionResult.objects.bulk_create(
+        CriterionResult(
+            review=review,
+            criterion_id=outcome.criterion_id,
+            median=outcome.median,
+            kpi_value=outcome.kpi_value,
+            score=None if outcome.score is None else outcome.score.quantize(scoring.CENT),
+            effective_weight=outcome.effective_weight,
+            rater_count=outcome.rater_count,
+        )
+        for outcome in result.outcomes
+    )
+    now = timezone.now()
+    review.overall_score = result.score
+    review.standing = scoring.standing_for(result.score, bands_of(review.template_id))
+    review.is_partial = result.is_partial
+    review.status = ReviewStatus.SUBMITTED
+    review.submitted_at = now
+    review.submitted_by = by
+    review.updated_at = now
+    if summary is not None:
+        review.summary = summary.strip()
+    review.save()
+    escalation_resolve_for(
+        subject=review, reason=EscalationReason.OVERDUE_REVIEW, note=_("The review was submitted.")
+    )
+    _apply_consequences(review, by=by)
+    return review
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, by: User, reason: str) -> Review:
+    """Unlocks a submitted review for changes; only a procurement manager, with a reason. Its
+    result is cleared until it is submitted again."""
+    if not (user_can(by, Capability.MANAGE_PORTFOLIO) and user_can(by, Capability.CHANGE_DATA)):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the review is reopened.")})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.SUBMITTED:
+        raise ReviewLockedError(
+            _("Only a submitted review can be reopened."), code="review_not_submitted"
+        )
+    now = timezone.now()
+    review.status = ReviewStatus.IN_PROGRESS
+    review.reopened_at = now
+    review.reopened_by = by
+    review.reopen_reason = reason.strip()
+    review.overall_score = None
+    review.standing = None
+    review.is_partial = False
+    review.submitted_at = None
+    review.updated_at = now
+    review.save()
+    CriterionResult.objects.filter(review=review).delete()
+    return review
+
+
+# --- Consequences -------------------------------------------------------------------------
+
+
+def _is_latest(review: Review) -> bool:
+    return not Review.objects.filter(
+        supplier_id=review.supplier_id,
+        status=ReviewStatus.SUBMITTED,
+        period_end__gt=review.period_end,
+    ).exists()
+
+
+def _apply_consequences(review: Review, *, by: User) -> None:
+    if review.standing in POOR_STANDINGS:
+        plan = _plan_open(review)
+        escalation_raise(
+            supplier=review.supplier,
+            subject=review,
+            reason=EscalationReason.POOR_REVIEW,
+            severity=plan.severity,
+            summary=str(
+                LazyFormat(
+                    gettext_lazy("%(supplier)s scored %(score)s (%(standing)s) for %(period)s"),
+                    supplier=review.supplier.name,
+                    score=review.overall_score,
+                    standing=Standing(review.standing).label,
+                    period=_period(review),
+                )
+            ),
+            by=by,
+        )
+    elif review.standing is not None:
+        escalation_resolve_for(
+            subject=review,
+            reason=EscalationReason.POOR_REVIEW,
+            note=_("A resubmitted review is no longer poor."),
+        )
+    if review.standing is not None and _is_latest(review):
+        excluded = review.standing == Standing.VERY_POOR
+        # Conditional: a resend changes nothing and leaves updated_at alone.
+        Supplier.objects.filter(pk=review.supplier_id).exclude(excluded_from_rfps=excluded).update(
+            excluded_from_rfps=excluded, updated_at=timezone.now()
+        )
+
+
+def _plan_open(review: Review) -> CorrectiveActionPlan:
+    severity = Severity.HIGH if review.standing == Standing.VERY_POOR else Severity.MEDIUM
+    weak = [
+        result.criterion.name
+        for result in CriterionResult.objects.filter(review=review, score__lt=50).select_related(
+            "criterion"
+        )
+    ]
+    problem = str(
+        LazyFormat(
+            gettext_lazy("Overall score %(score)s (%(standing)s). Weak: %(weak)s."),
+            score=review.overall_score,
+            standing=Standing(review.standing).label,  # type: ignore[arg-type]
+            weak=", ".join(weak) or "-",
+        )
+    )
+    plan, created = CorrectiveActionPlan.objects.get_or_create(
+        review=review,
+        defaults={"supplier_id": review.supplier_id, "problem": problem, "severity": severity},
+    )
+    if created and review.owner is not None:
+        notification_create(
+            recipient=review.owner,
+            kind=NotificationKind.CORRECTIVE_ACTION,
+            subject=plan,
+            occasion="opened",
+            title=LazyFormat(
+                gettext_lazy("Corrective action plan opened for %(supplier)s"),
+                supplier=review.supplier.name,
+            ),
+            body=problem,
+            url=plan.get_absolute_url(),
+        )
+    return plan
+
+
+# --- Corrective action plans --------------------------------------------------------------
+
+
+def may_manage_plan(plan: CorrectiveActionPlan, user: User) -> bool:
+    return may_manage(plan.review, user)
+
+
+PLAN_FIELDS = ("problem", "severity", "root_cause", "supplier_response")
+
+
+@transaction.atomic
+def plan_update(*, plan: CorrectiveActionPlan, by: User, **fields: Any) -> CorrectiveActionPlan:
+    if not may_manage_plan(plan, by):
+        raise PermissionDenied
+    for name, value in fields.items():
+        if name not in PLAN_FIELDS:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+        setattr(plan, name, value)
+    plan.updated_at = timezone.now()
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def action_add(
+    *,
+    plan: CorrectiveActionPlan,
+    by: User,
+    description: str,
+    due_date: date,
+    owner_user: User | None = None,
+    owner_contact: Contact | None = None,
+) -> CorrectiveAction:
+    if not may_manage_plan(plan, by):
+        raise PermissionDenied
+    if plan.status != PlanStatus.OPEN:
+        raise DomainError(_("The plan is closed."), code="plan_closed")
+    if owner_user is None and owner_contact is None:
+        raise ValidationError({"owner_user": _("An action has an owner, ours or theirs.")})
+    if owner_contact is not None and owner_contact.supplier_id != plan.supplier_id:
+        raise ValidationError({"owner_contact": _("Choose a contact of this supplier.")})
+    action = CorrectiveAction(
+        plan=plan,
+        description=description.strip(),
+        due_date=due_date,
+        owner_user=owner_user,
+        owner_contact=owner_contact,
+    )
+    action.full_clean()
+    action.save()
+    if owner_user is not None and owner_user != by:
+        notification_create(
+            recipient=owner_user,
+            kind=NotificationKind.CORRECTIVE_ACTION,
+            subject=action,
+            occasion="assigned",
+            title=LazyFormat(
+                gettext_lazy("Corrective action for %(supplier)s by %(due)s: %(what)s"),
+                supplier=plan.supplier.name,
+                due=due_date.isoformat(),
+                what=action.description,
+            ),
+            url=plan.get_absolute_url(),
+        )
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["updated_at"])
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, action: CorrectiveAction, by: User, status: str) -> CorrectiveAction:
+    plan = action.plan
+    if not (
+        may_manage_plan(plan, by)
+        or (action.owner_user_id == by.pk and user_can(by, Capability.CHANGE_DATA))
+    ):
+        raise PermissionDenied
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    updated = (
+        CorrectiveAction.objects.filter(pk=action.pk)
+        .exclude(status=status)
+        .update(status=status, completed_at=timezone.now() if status == ActionStatus.DONE else None)
+    )
+    if updated:
+        CorrectiveActionPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    action.refresh_from_db()
+    return action
+
+
+@transaction.atomic
+def plan_verify(
+    *,
+    plan: CorrectiveActionPlan,
+    by: User,
+    effective: bool,
+    note: str,
+    review: Review | None = None,
+) -> CorrectiveActionPlan:
+    """Closes a plan at a later review: its actions worked, or they did not."""
+    if not may_manage_plan(plan, by):
+        raise PermissionDenied
+    if not note.strip():
+        raise ValidationError({"verification_note": _("Say what was verified.")})
+    plan = CorrectiveActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.OPEN:
+        raise DomainError(_("The plan is verified already."), code="plan_closed")
+    if review is None:
+        review = (
+            Review.objects.filter(
+                supplier_id=plan.supplier_id, period_start__gt=plan.review.period_end
+            )
+            .order_by("period_start")
+            .first()
+        )
+    if (
+        review is None
+        or review.supplier_id != plan.supplier_id
+        or review.period_start <= plan.review.period_end
+    ):
+        raise ValidationError(
+            {"review": _("A plan is verified at a later review of the same supplier.")}
+        )
+    now = timezone.now()
+    plan.status = PlanStatus.VERIFIED if effective else PlanStatus.NOT_EFFECTIVE
+    plan.verified_in = review
+    plan.verified_by = by
+    plan.verified_at = now
+    plan.verification_note = note.strip()
+    plan.updated_at = now
+    plan.save()
+    if effective:
+        escalation_resolve_for(
+            subject=plan.review,
+            reason=EscalationReason.POOR_REVIEW,
+            note=_("The corrective actions were verified as effective."),
+        )
+    return plan

@@ -1,0 +1,484 @@
+"""Review pages: the list (with the overdue filter), my reviews to do, the review form with
+guidance, KPI evidence and the previous review's scores, submitting and reopening, the
+supplier scorecard with its trend chart, corrective action plans, the supplier's survey
+(reached without an account) and the supplier page's panel. Each view parses input, calls one
+selector or service, and renders."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.models import User
+from accounts.permissions import CapabilityRequiredMixin
+from accounts.roles import Capability, user_can
+from core.exceptions import DomainError
+from escalations.forms import add_service_errors
+from reviews import selectors, services
+from reviews.charts import trend_chart
+from reviews.choices import CriterionSource, PlanStatus, ReviewStatus
+from reviews.forms import (
+    ActionForm,
+    PlanForm,
+    PlanVerifyForm,
+    RaterInviteForm,
+    ReviewReopenForm,
+    ReviewSubmitForm,
+    ScoresForm,
+    SurveyForm,
+    plan_filter_form,
+    review_filter_form,
+)
+from reviews.kpis import kpi_figures
+from reviews.models import Criterion, Review
+from reviews.surveys import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
+from suppliers.models import Supplier
+from suppliers.selectors import supplier_visible
+
+PAGE_SIZE = 50
+DETAIL_TEMPLATE = "reviews/review_detail.html"
+PLAN_TEMPLATE = "reviews/plan_detail.html"
+
+
+def _actor(request: HttpRequest) -> User:
+    # Every page here but the survey sits behind sign-in (LoginRequiredMiddleware).
+    return cast(User, request.user)
+
+
+def _paginate(request: HttpRequest, rows: QuerySet[Any]) -> dict[str, Any]:
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+    }
+
+
+def _filters_applied(request: HttpRequest, form: Any) -> bool:
+    return any(value for name in form.fields for value in request.GET.getlist(name))
+
+
+class ReviewListView(CapabilityRequiredMixin, View):
+    """Every review one may see, with the shared filters (``?overdue=true`` for overdue)."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        reviews = selectors.review_list(user=request.user, filters=request.GET)
+        context = _paginate(request, reviews)
+        filter_form = review_filter_form(request.GET or None)
+        context.update(
+            reviews=list(context["page_obj"].object_list),
+            filter_form=filter_form,
+            filters_applied=_filters_applied(request, filter_form),
+            today=_today(),
+        )
+        return render(request, "reviews/review_list.html", context)
+
+
+class ReviewMineView(CapabilityRequiredMixin, View):
+    """My reviews to do: the ones I own or am invited to score and have not yet."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = _paginate(request, selectors.my_reviews_to_do(user=request.user))
+        context.update(reviews=list(context["page_obj"].object_list), today=_today())
+        return render(request, "reviews/review_mine.html", context)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[str, Any]:
+    user = _actor(request)
+    criteria = selectors.criteria_of(review)
+    rater = selectors.rater_of(review=review, user=user)
+    rated = [c for c in criteria if c.source == CriterionSource.RATED]
+    previous = selectors.previous_review(review)
+    previous_scores = (
+        {result.criterion_id: result for result in previous.results.all()} if previous else {}
+    )
+    previous_by_key = _previous_by_key(previous, criteria)
+    may_manage = services.may_manage(review, user)
+    is_open = review.status != ReviewStatus.SUBMITTED
+    return {
+        "review": review,
+        "criteria": criteria,
+        "results": {result.criterion_id: result for result in review.results.all()},
+        "kpis": kpi_figures(
+            supplier_id=review.supplier_id,
+            period_start=review.period_start,
+            period_end=review.period_end,
+        ),
+        "previous": previous,
+        "previous_scores": previous_scores,
+        "previous_by_key": previous_by_key,
+        "rater": rater,
+        "scores_form": forms.get("scores_form")
+        or (
+            ScoresForm(criteria=rated, existing=selectors.scores_of(rater))
+            if rater and is_open and user_can(user, Capability.CHANGE_DATA)
+            else None
+        ),
+        "may_manage": may_manage and is_open,
+        "submit_form": forms.get("submit_form")
+        or ReviewSubmitForm(initial={"summary": review.summary}),
+        "invite_form": forms.get("invite_form") or RaterInviteForm(),
+        "may_reopen": not is_open
+        and user_can(user, Capability.MANAGE_PORTFOLIO)
+        and user_can(user, Capability.CHANGE_DATA),
+        "reopen_form": forms.get("reopen_form") or ReviewReopenForm(),
+        "open_plans": list(
+            selectors.open_plans_of(supplier=review.supplier).exclude(review=review)
+        ),
+        "is_overdue": review.is_overdue(),
+    }
+
+
+def _previous_by_key(previous: Review | None, criteria: list[Criterion]) -> dict[int, Any]:
+    """The previous review's result per criterion of this review, matched by key: the previous
+    review may have used another template version."""
+    if previous is None:
+        return {}
+    by_key = {result.criterion.key: result for result in previous.results.all()}
+    return {c.pk: by_key.get(c.key) for c in criteria}
+
+
+class ReviewDetailView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = selectors.review_get(user=request.user, pk=pk)
+        return render(request, DETAIL_TEMPLATE, _detail_context(request, review))
+
+
+class ReviewScoreView(CapabilityRequiredMixin, View):
+    """Saves my scores. Others' are theirs; I cannot write them."""
+
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = selectors.review_get(user=request.user, pk=pk)
+        rater = selectors.rater_of(review=review, user=request.user)
+        rated = [c for c in selectors.criteria_of(review) if c.source == CriterionSource.RATED]
+        form = ScoresForm(request.POST, criteria=rated, existing=selectors.scores_of(rater))
+        status = 200
+        if form.is_valid():
+            try:
+                services.scores_save(review=review, by=_actor(request), scores=form.scores())
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your scores are saved."))
+                return redirect(review)
+        context = _detail_context(request, review, scores_form=form)
+        return render(request, DETAIL_TEMPLATE, context, status=status if status != 200 else 400)
+
+
+class ReviewSubmitView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = selectors.review_get(user=request.user, pk=pk)
+        form = ReviewSubmitForm(request.POST)
+        if form.is_valid():
+            try:
+                review = services.review_submit(
+                    review=review, by=_actor(request), summary=form.cleaned_data["summary"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The review is submitted and locked."))
+                return redirect(review)
+        return render(
+            request, DETAIL_TEMPLATE, _detail_context(request, review, submit_form=form), status=409
+        )
+
+
+class ReviewReopenView(CapabilityRequiredMixin, View):
+    required_capability = Capability.MANAGE_PORTFOLIO
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = selectors.review_get(user=request.user, pk=pk)
+        form = ReviewReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                review = services.review_reopen(
+                    review=review, by=_actor(request), reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The review is reopened."))
+                return redirect(review)
+        context = _detail_context(request, review, reopen_form=form)
+        return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+class ReviewInviteView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = selectors.review_get(user=request.user, pk=pk)
+        form = RaterInviteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.rater_invite(
+                    review=review, user=form.cleaned_data["user"], by=_actor(request)
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Invited."))
+                return redirect(review)
+        context = _detail_context(request, review, invite_form=form)
+        return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+# --- Scorecard ----------------------------------------------------------------------------
+
+
+class SupplierScorecardView(CapabilityRequiredMixin, View):
+    """The supplier's reviews over time: a trend chart and the score of each criterion."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest, supplier_pk: int) -> HttpResponse:
+        supplier = get_object_or_404(supplier_visible(user=request.user), pk=supplier_pk)
+        rows = selectors.supplier_scorecard(user=request.user, supplier=supplier)
+        keys: dict[str, str] = {}
+        for row in rows:
+            for result in row.review.results.all():
+                keys.setdefault(result.criterion.key, result.criterion.name)
+        latest = rows[-1].review if rows else None
+        bands = services.bands_of(latest.template_id) if latest else []
+        chart = trend_chart(
+            [(f"{row.review.period_end:%Y-%m}", row.review.overall_score) for row in rows], bands
+        )
+        return render(
+            request,
+            "reviews/supplier_scorecard.html",
+            {
+                "supplier": supplier,
+                "rows": rows,
+                "criteria": list(keys.items()),
+                "chart": chart,
+                "survey": selectors.latest_survey_answer(supplier=supplier),
+            },
+        )
+
+
+# --- Corrective actions -------------------------------------------------------------------
+
+
+class PlanListView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        plans = selectors.plan_list(user=request.user, filters=request.GET)
+        context = _paginate(request, plans)
+        filter_form = plan_filter_form(request.GET or None)
+        context.update(
+            plans=list(context["page_obj"].object_list),
+            filter_form=filter_form,
+            filters_applied=_filters_applied(request, filter_form),
+        )
+        return render(request, "reviews/plan_list.html", context)
+
+
+def _plan_context(request: HttpRequest, plan: Any, **forms: Any) -> dict[str, Any]:
+    user = _actor(request)
+    manage = services.may_manage_plan(plan, user) and plan.status == PlanStatus.OPEN
+    return {
+        "plan": plan,
+        "may_manage": manage,
+        "plan_form": forms.get("plan_form") or PlanForm(instance=plan),
+        "action_form": forms.get("action_form") or ActionForm(supplier=plan.supplier),
+        "verify_form": forms.get("verify_form") or PlanVerifyForm(),
+        "may_verify": manage
+        and Review.objects.filter(
+            supplier_id=plan.supplier_id, period_start__gt=plan.review.period_end
+        ).exists(),
+        "user_id": user.pk,
+    }
+
+
+class PlanDetailView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        return render(request, PLAN_TEMPLATE, _plan_context(request, plan))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Saves the plan's problem, root cause and the supplier's response."""
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        form = PlanForm(request.POST, instance=selectors.plan_get(user=request.user, pk=pk))
+        if form.is_valid():
+            try:
+                services.plan_update(plan=plan, by=_actor(request), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The plan is saved."))
+                return redirect(plan)
+        return render(
+            request, PLAN_TEMPLATE, _plan_context(request, plan, plan_form=form), status=400
+        )
+
+
+class ActionAddView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        form = ActionForm(request.POST, supplier=plan.supplier)
+        if form.is_valid():
+            try:
+                services.action_add(plan=plan, by=_actor(request), **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The action is added."))
+                return redirect(plan)
+        return render(
+            request, PLAN_TEMPLATE, _plan_context(request, plan, action_form=form), status=400
+        )
+
+
+class ActionStatusView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        action = get_object_or_404(
+            selectors.action_visible(user=request.user).select_related("plan__review"), pk=pk
+        )
+        try:
+            services.action_set_status(
+                action=action, by=_actor(request), status=request.POST.get("status", "")
+            )
+        except ValidationError:
+            messages.error(request, _("Unknown status."))
+        return redirect(action.plan)
+
+
+class PlanVerifyView(CapabilityRequiredMixin, View):
+    required_capability = Capability.CHANGE_DATA
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        form = PlanVerifyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.plan_verify(plan=plan, by=_actor(request), **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The plan is verified."))
+                return redirect(plan)
+        return render(
+            request, PLAN_TEMPLATE, _plan_context(request, plan, verify_form=form), status=400
+        )
+
+
+# --- The supplier's survey (no account) ----------------------------------------------------
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SurveyAnswerView(View):
+    """The page a supplier's contact reaches from the emailed link; the link is the key."""
+
+    template_name = "reviews/survey_answer.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            survey = survey_from_token(token)
+        except SurveyLinkError as error:
+            return self._closed(request, error.message, status=404)
+        if hasattr(survey, "answer"):
+            return self._closed(
+                request, _("This survey has been answered already. Thank you!"), status=409
+            )
+        return render(request, self.template_name, {"survey": survey, "form": SurveyForm()})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            survey = survey_from_token(token)
+        except SurveyLinkError as error:
+            return self._closed(request, error.message, status=404)
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                survey_answer(survey=survey, **form.cleaned_data)
+            except (SurveyAnsweredError, SurveyLinkError) as error:
+                return self._closed(request, error.message, status=error.status_code)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return render(request, "reviews/survey_thanks.html", {"survey": survey})
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+
+    def _closed(self, request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+        return render(request, "reviews/survey_thanks.html", {"message": message}, status=status)
+
+
+# --- The supplier page's panel --------------------------------------------------------------
+
+
+def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str, Any]:
+    """What templates/reviews/partials/_supplier_panel.html shows on the supplier page: the
+    latest result and standing, the open review, open plans, and the supplier's rating of us
+    beside ours of them. A fixed number of queries."""
+    reviews = list(
+        selectors.review_list(user=request.user)
+        .filter(supplier=supplier)
+        .order_by("-period_end")[:2]
+    )
+    submitted = next((r for r in reviews if r.status == ReviewStatus.SUBMITTED), None)
+    open_review = next((r for r in reviews if r.status != ReviewStatus.SUBMITTED), None)
+    survey = selectors.latest_survey_answer(supplier=supplier)
+    return {
+        "supplier": supplier,
+        "may_see_reviews": bool(reviews) or user_can(request.user, Capability.VIEW_CONFIDENTIAL),
+        "latest": submitted,
+        "open_review": open_review,
+        "open_plans": list(
+            selectors.plan_list(user=request.user).filter(supplier=supplier, status=PlanStatus.OPEN)
+        ),
+        "survey": survey,
+        "their_rating": survey.answer.average if survey else None,
+        "our_rating": _stars(submitted.overall_score)
+        if submitted and submitted.overall_score is not None
+        else None,
+    }
+
+
+def _stars(score: Decimal) -> Decimal:
+    """An overall score on the survey's 1..5 scale, so the two ratings read side by side."""
+    return (Decimal(1) + score * 4 / 100).quantize(Decimal("0.01"))
