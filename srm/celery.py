@@ -70,6 +70,12 @@ app.conf.update(
             "task": "escalations.tasks.escalation_climb_task",
             "schedule": crontab(minute="*/5"),
         },
+        # Every minute: close RFP rounds whose deadline passed (proposals open to the buyers
+        # only then) and remind invitees who have not responded three days before a deadline.
+        "rfps-scan": {
+            "task": "rfps.tasks.rfps_scan_task",
+            "schedule": 60.0,
+        },
         # Every night at 03:15 UTC: delete sessions that have expired.
         "session-cleanup": {
             "task": "accounts.tasks.session_cleanup_task",

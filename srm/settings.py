@@ -263,6 +263,15 @@ CONTRACT_DOCUMENT_MAX_BYTES = env.integer(
 # The contract owner is reminded this many days ahead of an open obligation's due date.
 OBLIGATION_REMINDER_DAYS = env.integer("OBLIGATION_REMINDER_DAYS", default=7, minimum=0)
 
+# --- RFPs -------------------------------------------------------------------------------------
+# A supplier's link stays readable (the RFP and their own receipts) this many days after its
+# deadline; it never submits after the deadline.
+RFP_LINK_READ_DAYS = env.integer("RFP_LINK_READ_DAYS", default=90, minimum=0)
+RFP_ATTACHMENT_MAX_BYTES = env.integer(
+    "RFP_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1
+)
+RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
+
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -1,0 +1,57 @@
+"""Filters shared by the RFP list page and the API (and the list's export)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from rfps.choices import RfpStatus
+from rfps.models import Proposal, Rfp
+from suppliers.models import Category
+
+
+class RfpFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=100)
+    status = django_filters.MultipleChoiceFilter(choices=RfpStatus.choices, label=_("Status"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), label=_("Category")
+    )
+    deadline_after = django_filters.IsoDateTimeFilter(
+        field_name="deadline", lookup_expr="gte", label=_("Deadline from")
+    )
+    deadline_before = django_filters.IsoDateTimeFilter(
+        field_name="deadline", lookup_expr="lt", label=_("Deadline before")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("deadline", "deadline"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Rfp
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Rfp], name: str, value: str) -> QuerySet[Rfp]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    rfp = django_filters.NumberFilter(field_name="rfp_id", label=_("RFP"))
+    round = django_filters.NumberFilter(field_name="round__number", label=_("Round"))
+
+    class Meta:
+        model = Proposal
+        fields: list[str] = []

@@ -1,0 +1,178 @@
+"""Every read of RFPs that pages, the API, the admin and downloads share.
+
+The sealed rule lives here and only here: the buying side reads a proposal's content (prices,
+answers, files) only from ``ProposalRevision.objects.opened(now)``, revisions whose round's
+deadline has passed by the server's clock. Before that, ``response_list`` tells who responded
+and when, and nothing else: no query on the buying side loads a sealed revision or draft.
+That holds for superusers and the RFP's owner as much as anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Capability, user_can
+from rfps.models import (
+    Clarification,
+    Invitation,
+    Proposal,
+    ProposalAttachment,
+    ProposalRevision,
+    Rfp,
+)
+from suppliers.selectors import AnyUser
+
+
+def rfp_visible(*, user: AnyUser) -> QuerySet[Rfp]:
+    """Procurement managers read every RFP; others only those they own or evaluate."""
+    if not user.is_authenticated or not user.is_active:
+        return Rfp.objects.none()
+    if user_can(user, Capability.RUN_RFPS):
+        return Rfp.objects.all()
+    ids = Rfp.objects.filter(Q(owner=user) | Q(panel=user)).values("pk")
+    return Rfp.objects.filter(pk__in=ids)
+
+
+def rfp_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Rfp]:
+    queryset = (
+        rfp_visible(user=user).select_related("owner", "category").order_by("-created_at", "-id")
+    )
+    if filters is not None:
+        from rfps.filtersets import RfpFilterSet
+
+        queryset = RfpFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def rfp_get(*, user: AnyUser, pk: int) -> Rfp:
+    """The RFP with its lines, questions, criteria, panel and rounds (five more queries)."""
+    queryset = rfp_list(user=user).prefetch_related(
+        "lines", "questions", "criteria", "panel", "rounds"
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Rfp.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def invitation_list(*, user: AnyUser, rfp: Rfp | None = None) -> QuerySet[Invitation]:
+    queryset = Invitation.objects.filter(rfp__in=rfp_visible(user=user)).select_related(
+        "supplier", "contact", "rfp"
+    )
+    if rfp is not None:
+        queryset = queryset.filter(rfp=rfp)
+    return queryset.order_by("rfp_id", "supplier__name", "id")
+
+
+def response_list(*, user: AnyUser, rfp: Rfp) -> list[dict[str, Any]]:
+    """Who responded in which round and when: all that anyone sees of a sealed proposal."""
+    return list(
+        Proposal.objects.filter(rfp__in=rfp_visible(user=user), rfp=rfp, submitted_at__isnull=False)  # type: ignore[arg-type]
+        .values("invitation_id", "round__number", "submitted_at")
+        .order_by("round__number", "submitted_at")
+    )
+
+
+def revision_opened(*, user: AnyUser, now: datetime | None = None) -> QuerySet[ProposalRevision]:
+    """Submitted revisions the user may read: of RFPs they see, past their round's deadline."""
+    now = now or timezone.now()
+    return ProposalRevision.objects.opened(now).filter(proposal__rfp__in=rfp_visible(user=user))
+
+
+def proposal_list(
+    *, user: AnyUser, filters: Mapping[str, Any] | None = None, now: datetime | None = None
+) -> QuerySet[Proposal]:
+    """Submitted proposals of the RFPs the user sees. Each carries ``opened_revisions``: every
+    version when its round's deadline has passed, none while it is sealed. The draft is never
+    loaded."""
+    now = now or timezone.now()
+    queryset = (
+        Proposal.objects.filter(rfp__in=rfp_visible(user=user), submitted_at__isnull=False)
+        .defer("draft")
+        .select_related("invitation__supplier", "round", "rfp")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=ProposalRevision.objects.opened(now)
+                .select_related("entered_by")
+                .order_by("number"),
+                to_attr="opened_revisions",
+            )
+        )
+        .order_by("rfp_id", "round__number", "invitation__supplier__name", "id")
+    )
+    if filters is not None:
+        from rfps.filtersets import ProposalFilterSet
+
+        queryset = ProposalFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def attachment_get_for_buyer(*, user: AnyUser, pk: int) -> ProposalAttachment:
+    """A file of a submitted version the user may read, past the deadline; else 404."""
+    attachment = (
+        ProposalAttachment.objects.filter(
+            pk=pk,
+            proposal__rfp__in=rfp_visible(user=user),
+            proposal__round__deadline__lte=timezone.now(),
+        )
+        .select_related("proposal")
+        .first()
+    )
+    if attachment is None or not _named_in_revision(attachment):
+        raise Http404
+    return attachment
+
+
+def _named_in_revision(attachment: ProposalAttachment) -> bool:
+    return any(
+        item["id"] == attachment.pk and item["sha256"] == attachment.sha256
+        for content in attachment.proposal.revisions.values_list("content", flat=True)
+        for item in content["attachments"]
+    )
+
+
+# --- The supplier's side, through their link -------------------------------------------------
+
+
+def own_proposals(*, invitation: Invitation) -> QuerySet[Proposal]:
+    """The supplier's own proposals, every round, with their versions and files."""
+    return (
+        Proposal.objects.filter(invitation=invitation)
+        .select_related("round")
+        .prefetch_related(
+            Prefetch("revisions", queryset=ProposalRevision.objects.order_by("-number")),
+            Prefetch("attachments", queryset=ProposalAttachment.objects.order_by("uploaded_at")),
+        )
+        .order_by("-round__number")
+    )
+
+
+def own_attachment(*, invitation: Invitation, pk: int) -> ProposalAttachment:
+    attachment = ProposalAttachment.objects.filter(pk=pk, proposal__invitation=invitation).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def clarification_public_list(*, rfp: Rfp) -> QuerySet[Clarification]:
+    """Answered questions as every invitee sees them: the asker is not loaded."""
+    return (
+        Clarification.objects.filter(rfp=rfp, answered_at__isnull=False)
+        .only("id", "question", "answer", "asked_at", "answered_at")
+        .order_by("answered_at", "id")
+    )
+
+
+def clarification_list(*, user: AnyUser, rfp: Rfp) -> QuerySet[Clarification]:
+    return (
+        Clarification.objects.filter(rfp__in=rfp_visible(user=user), rfp=rfp)
+        .select_related("asked_by__supplier", "answered_by")
+        .order_by("asked_at", "id")
+    )
