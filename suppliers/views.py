@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from reports.health import with_health
 from suppliers import services
 from suppliers.forms import (
     ContactForm,
@@ -80,7 +81,9 @@ class SupplierListView(CapabilityRequiredMixin, View):
     required_capability = Capability.VIEW_PORTFOLIO
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        suppliers = supplier_list(user=request.user, filters=request.GET)
+        suppliers = with_health(
+            supplier_list(user=request.user, filters=request.GET), user=request.user
+        )
         filter_form = supplier_filter_form(request.GET or None, user=request.user)
         return render(
             request,
@@ -104,7 +107,7 @@ class SupplierMineView(CapabilityRequiredMixin, View):
     required_capability = Capability.VIEW_PORTFOLIO
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        suppliers = supplier_list_owned(user=request.user)
+        suppliers = with_health(supplier_list_owned(user=request.user), user=request.user)
         return render(request, "suppliers/supplier_mine.html", _paginate(request, suppliers))
 
 
@@ -112,7 +115,7 @@ class SupplierLackingOwnerView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_PORTFOLIO
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        suppliers = supplier_list_lacking_owner(user=request.user)
+        suppliers = with_health(supplier_list_lacking_owner(user=request.user), user=request.user)
         return render(
             request, "suppliers/supplier_lacking_owner.html", _paginate(request, suppliers)
         )
