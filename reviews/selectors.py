@@ -252,3 +252,10 @@ def latest_survey_answer(*, supplier: Supplier) -> SupplierSurvey | None:
         .order_by("-answer__answered_at")
         .first()
     )
+
+
+def review_score_list(*, user: AnyUser) -> QuerySet[ReviewScore]:
+    """Scores of the reviews one may see, each with its rater."""
+    return ReviewScore.objects.filter(rater__review__in=review_visible(user=user)).select_related(
+        "rater__user"
+    )

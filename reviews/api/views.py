@@ -1,0 +1,369 @@
+"""Reviews over the API: templates (read), reviews with the submit, reopen and scores actions,
+scores, corrective action plans, and the ERP's delivery lines and KPI values with their bulk
+upserts. Who may see and do what is decided by the selectors and services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.permissions import RolePermission
+from accounts.roles import Capability, user_can
+from core.api.bulk import (
+    ErrorSerializer,
+    InvalidRowsSerializer,
+    UnreadBodyParser,
+    invalid_rows_response,
+    read_json_body,
+    too_many_rows,
+)
+from core.api.filters import FilterBackend
+from core.api.keyset import KeysetPagination
+from reviews import selectors, services
+from reviews.api.serializers import (
+    CorrectiveActionInputSerializer,
+    CorrectiveActionPlanSerializer,
+    CorrectiveActionPlanWriteSerializer,
+    CorrectiveActionStatusSerializer,
+    DeliveryBulkResultSerializer,
+    DeliveryBulkRowSerializer,
+    DeliveryLineSerializer,
+    KpiValueBulkResultSerializer,
+    KpiValueBulkRowSerializer,
+    KpiValueSerializer,
+    PlanVerifySerializer,
+    ReviewReopenSerializer,
+    ReviewScoreSerializer,
+    ReviewSerializer,
+    ReviewSubmitSerializer,
+    ScorecardTemplateSerializer,
+    ScoresInputSerializer,
+)
+from reviews.bulk import MAX_ROWS, BulkValidationError, delivery_upsert_many, kpi_value_upsert_many
+from reviews.filtersets import (
+    CorrectiveActionPlanFilterSet,
+    DeliveryLineFilterSet,
+    KpiValueFilterSet,
+    ReviewFilterSet,
+)
+from reviews.models import (
+    CorrectiveActionPlan,
+    CriterionResult,
+    DeliveryLine,
+    KpiValue,
+    Rater,
+    Review,
+    ReviewScore,
+    ScorecardTemplate,
+)
+
+_FORBIDDEN = OpenApiResponse(ErrorSerializer, description=_("You may not do this."))
+_CONFLICT = OpenApiResponse(
+    ErrorSerializer, description=_("``review_locked``: the review is submitted, or not yet.")
+)
+_INVALID = OpenApiResponse(ErrorSerializer, description=_("A field is missing or wrong."))
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _data(serializer: Any) -> dict[str, Any]:
+    return dict(cast(dict[str, Any], serializer.validated_data))
+
+
+class MaySyncERP(permissions.BasePermission):
+    """Bulk upserts: the ERP's integration account, or a procurement manager."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_can(request.user, Capability.SYNC_ERP) or user_can(
+            request.user, Capability.MANAGE_PORTFOLIO
+        )
+
+
+class ScorecardTemplateViewSet(viewsets.ReadOnlyModelViewSet[ScorecardTemplate]):
+    """Scorecard templates, every version, with their criteria and standing bands. Changing
+    a template makes a new version; a review keeps the version it was started with."""
+
+    serializer_class = ScorecardTemplateSerializer
+    required_capability = Capability.VIEW_PORTFOLIO
+    pagination_class = KeysetPagination
+    ordering = ("id",)
+
+    def get_queryset(self) -> QuerySet[ScorecardTemplate]:
+        return selectors.template_list()
+
+
+def _review_queryset(user: Any) -> QuerySet[Review]:
+    return selectors.review_list(user=user).prefetch_related(
+        Prefetch("raters", queryset=Rater.objects.select_related("user").order_by("role", "id")),
+        Prefetch("results", queryset=CriterionResult.objects.select_related("criterion")),
+    )
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet[Review]):
+    """Reviews visible to you: procurement managers and executives see all; key-account owners
+    their suppliers'; raters the reviews they are invited to. ``?overdue=true`` lists the
+    overdue ones. Status and results change only through the actions."""
+
+    serializer_class = ReviewSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = ReviewFilterSet
+    pagination_class = KeysetPagination
+    ordering = ("due_date", "id")
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get_queryset(self) -> QuerySet[Review]:
+        return _review_queryset(self.request.user)
+
+    def _fresh(self, review: Review) -> Response:
+        changed = self.get_queryset().get(pk=review.pk)
+        return Response(ReviewSerializer(changed, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=ReviewSubmitSerializer,
+        responses={200: ReviewSerializer, 403: _FORBIDDEN, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["post"], serializer_class=ReviewSubmitSerializer)
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Computes the result and locks the review: by its owner or a procurement manager. A
+        poor result opens a corrective action plan and an escalation."""
+        review = self.get_object()
+        serializer = ReviewSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        summary = _data(serializer).get("summary")
+        services.review_submit(review=review, by=_actor(request), summary=summary)
+        return self._fresh(review)
+
+    @extend_schema(
+        request=ReviewReopenSerializer,
+        responses={200: ReviewSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["post"], serializer_class=ReviewReopenSerializer)
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """Unlocks a submitted review: procurement managers only, with a reason."""
+        review = self.get_object()
+        serializer = ReviewReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.review_reopen(
+            review=review, by=_actor(request), reason=_data(serializer)["reason"]
+        )
+        return self._fresh(review)
+
+    @extend_schema(
+        request=ScoresInputSerializer,
+        responses={
+            200: ReviewScoreSerializer(many=True),
+            400: _INVALID,
+            403: _FORBIDDEN,
+            409: _CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"], serializer_class=ScoresInputSerializer)
+    def scores(self, request: Request, pk: str | None = None) -> Response:
+        """Saves your own scores (you must be one of the review's raters); answers with them."""
+        review = self.get_object()
+        serializer = ScoresInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = _data(serializer)["scores"]
+        saved = services.scores_save(
+            review=review,
+            by=_actor(request),
+            scores={row["criterion"]: (row["score"], row.get("comment", "")) for row in rows},
+        )
+        mine = selectors.review_score_list(user=request.user).filter(pk__in=[s.pk for s in saved])
+        return Response(ReviewScoreSerializer(mine, many=True).data)
+
+
+class ReviewScoreViewSet(viewsets.ReadOnlyModelViewSet[ReviewScore]):
+    """Every rater's scores on the reviews you may see; filter with ``?review=``."""
+
+    serializer_class = ReviewScoreSerializer
+    pagination_class = KeysetPagination
+    ordering = ("id",)
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get_queryset(self) -> QuerySet[ReviewScore]:
+        queryset = selectors.review_score_list(user=self.request.user)
+        review = self.request.query_params.get("review", "")
+        return queryset.filter(rater__review_id=int(review)) if review.isdigit() else queryset
+
+
+class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveActionPlan]):
+    """Corrective action plans opened by poor reviews, visible with their review."""
+
+    serializer_class = CorrectiveActionPlanSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = CorrectiveActionPlanFilterSet
+    pagination_class = KeysetPagination
+    ordering = ("-created_at", "-id")
+    required_capability = Capability.VIEW_PORTFOLIO
+    action_capabilities = dict.fromkeys(
+        ["change", "add_action", "action_status", "verify"], Capability.MANAGE_OWN_SUPPLIERS
+    )
+
+    def get_queryset(self) -> QuerySet[CorrectiveActionPlan]:
+        return selectors.plan_list(user=self.request.user).select_related("review__owner")
+
+    def _fresh(self, plan: CorrectiveActionPlan) -> Response:
+        changed = self.get_queryset().get(pk=plan.pk)
+        return Response(
+            CorrectiveActionPlanSerializer(changed, context=self.get_serializer_context()).data
+        )
+
+    def _run(self, request: Request, serializer_class: Any, act: Callable[..., Any]) -> Response:
+        plan = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        act(plan=plan, by=_actor(request), **_data(serializer))
+        return self._fresh(plan)
+
+    @extend_schema(
+        request=CorrectiveActionPlanWriteSerializer,
+        responses={200: CorrectiveActionPlanSerializer, 400: _INVALID, 403: _FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"], serializer_class=CorrectiveActionPlanWriteSerializer)
+    def change(self, request: Request, pk: str | None = None) -> Response:
+        """Records the problem, severity, root cause and the supplier's response."""
+        return self._run(request, CorrectiveActionPlanWriteSerializer, services.plan_update)
+
+    @extend_schema(
+        request=CorrectiveActionInputSerializer,
+        responses={200: CorrectiveActionPlanSerializer, 400: _INVALID, 403: _FORBIDDEN},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="add-action",
+        serializer_class=CorrectiveActionInputSerializer,
+    )
+    def add_action(self, request: Request, pk: str | None = None) -> Response:
+        """Adds an action with an owner (ours or the supplier's contact) and a due date."""
+        return self._run(request, CorrectiveActionInputSerializer, services.action_add)
+
+    @extend_schema(
+        request=CorrectiveActionStatusSerializer,
+        responses={200: CorrectiveActionPlanSerializer, 403: _FORBIDDEN},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="action-status",
+        serializer_class=CorrectiveActionStatusSerializer,
+    )
+    def action_status(self, request: Request, pk: str | None = None) -> Response:
+        """Marks one of the plan's actions done (or cancelled, or open again)."""
+        plan = self.get_object()
+        serializer = CorrectiveActionStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = _data(serializer)
+        corrective = plan.actions.filter(pk=data["action"]).first()
+        if corrective is None:
+            raise Http404
+        services.action_set_status(action=corrective, by=_actor(request), status=data["status"])
+        return self._fresh(plan)
+
+    @extend_schema(
+        request=PlanVerifySerializer,
+        responses={200: CorrectiveActionPlanSerializer, 400: _INVALID, 403: _FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"], serializer_class=PlanVerifySerializer)
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        """Closes the plan at a later review of the supplier: effective or not."""
+        return self._run(request, PlanVerifySerializer, services.plan_verify)
+
+
+def _bulk_upsert(request: Request, upsert: Callable[..., Any]) -> Response:
+    rows = read_json_body(request)
+    if isinstance(rows, list) and len(rows) > MAX_ROWS:
+        raise too_many_rows(MAX_ROWS)
+    try:
+        result = upsert(rows=rows, by=_actor(request))
+    except BulkValidationError as error:
+        return invalid_rows_response(error.errors)
+    return Response(
+        {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "results": result.results,
+        }
+    )
+
+
+def _bulk_schema(rows: Any, result: Any) -> Any:
+    return extend_schema(
+        request=rows,
+        responses={
+            200: result,
+            400: OpenApiResponse(
+                InvalidRowsSerializer,
+                description=_("Nothing was written; every problem is listed by row and field."),
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer, description=_("Over 5,000 rows, or the body is over 16 MB.")
+            ),
+        },
+    )
+
+
+def _bulk_action() -> Any:
+    return action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        parser_classes=[UnreadBodyParser],
+        permission_classes=[RolePermission, MaySyncERP],
+    )
+
+
+class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
+    """Purchase-order lines as delivered, from the ERP: the source of OTIF and the rejection
+    rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
+
+    serializer_class = DeliveryLineSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = DeliveryLineFilterSet
+    pagination_class = KeysetPagination
+    ordering = ("id",)
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get_queryset(self) -> QuerySet[DeliveryLine]:
+        return selectors.delivery_list(user=self.request.user)
+
+    @_bulk_schema(DeliveryBulkRowSerializer(many=True), DeliveryBulkResultSerializer)
+    @_bulk_action()
+    def bulk_upsert(self, request: Request) -> Response:
+        """Creates or updates up to 5,000 lines, all or nothing."""
+        return _bulk_upsert(request, delivery_upsert_many)
+
+
+class KpiValueViewSet(viewsets.ReadOnlyModelViewSet[KpiValue]):
+    """KPI values the ERP computed itself, per supplier and period; they win over the figures
+    computed from delivery lines. Pushed with ``bulk-upsert``."""
+
+    serializer_class = KpiValueSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = KpiValueFilterSet
+    pagination_class = KeysetPagination
+    ordering = ("id",)
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get_queryset(self) -> QuerySet[KpiValue]:
+        return selectors.kpi_value_list(user=self.request.user)
+
+    @_bulk_schema(KpiValueBulkRowSerializer(many=True), KpiValueBulkResultSerializer)
+    @_bulk_action()
+    def bulk_upsert(self, request: Request) -> Response:
+        """Creates or updates up to 5,000 KPI values, all or nothing."""
+        return _bulk_upsert(request, kpi_value_upsert_many)
