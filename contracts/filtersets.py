@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from contracts.choices import ContractPhase
-from contracts.models import Contract
+from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
+from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
 from core.currencies import currency_choices
 from suppliers.models import Supplier
 
@@ -112,3 +112,54 @@ class ContractFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(value__lte=value, confidential_visible=True)  # type: ignore[misc]
+
+
+class ObligationFilterSet(django_filters.FilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=ObligationStatus.choices, label=_("Status")
+    )
+    party = django_filters.ChoiceFilter(choices=Party.choices, label=_("Party"))
+    due_before = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label=_("Due on or before")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = Obligation
+        fields: list[str] = []
+
+
+class BenefitFilterSet(django_filters.FilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    kind = django_filters.MultipleChoiceFilter(choices=BenefitKind.choices, label=_("Kind"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = Benefit
+        fields: list[str] = []
+
+
+class DocumentFilterSet(django_filters.FilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+
+    class Meta:
+        model = ContractDocument
+        fields: list[str] = []
+
+
+class ExchangeRateFilterSet(django_filters.FilterSet):
+    currency = django_filters.CharFilter(label=_("Currency"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields: list[str] = []

@@ -69,7 +69,7 @@ def _confidential_condition(user: AnyUser) -> Q | Value:
 def contract_visible(*, user: AnyUser) -> ContractQuerySet:
     """Contracts the user may know of, each with ``confidential_visible``."""
     if not user_can(user, Capability.VIEW_PORTFOLIO):
-        return Contract.objects.none()
+        return Contract.objects.none().annotate(confidential_visible=Value(False))
     return Contract.objects.annotate(
         confidential_visible=ExpressionWrapper(
             _confidential_condition(user), output_field=BooleanField()

@@ -141,7 +141,8 @@ def _terms(contract: Contract) -> dict[str, Any]:
         value = getattr(contract, name)
         terms[name] = value.isoformat() if isinstance(value, date) else value
         if isinstance(value, Decimal):
-            terms[name] = str(value)
+            # 250000 typed and 250000.00 stored are one value: compare them as stored.
+            terms[name] = str(value.quantize(Decimal("0.01")))
     return terms
 
 

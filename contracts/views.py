@@ -25,6 +25,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from contracts import services
 from contracts.choices import ContractStatus, RenewalStage
+from contracts.documents import document_response
 from contracts.forms import (
     BenefitForm,
     ConfirmForm,
@@ -340,16 +341,7 @@ class DocumentDownloadView(CapabilityRequiredMixin, View):
     required_capability = Capability.VIEW_PORTFOLIO
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
-        document = document_get(user=request.user, pk=pk)
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.name,
-            content_type=document.mime,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(document_get(user=request.user, pk=pk))
 
 
 class RenewalBoardView(CapabilityRequiredMixin, View):

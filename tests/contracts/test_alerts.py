@@ -13,7 +13,6 @@ import time_machine
 from django.core import mail
 
 from accounts.models import User
-from contracts.alerts import contract_alerts_scan
 from contracts.models import Contract
 from contracts.services import (
     contract_renew,

@@ -165,7 +165,7 @@ def test_amend_keeps_the_old_version_readable(
     versions = {v.number: v for v in ContractVersion.objects.filter(contract=contract)}
     assert versions[1].terms["value"] == "120000.00"
     assert versions[1].terms["notice_period_days"] == 90
-    assert versions[2].terms["value"] == "150000"
+    assert versions[2].terms["value"] == "150000.00"
     assert (versions[2].kind, versions[2].note, versions[2].created_by) == (
         VersionKind.AMENDED,
         "Volume increase",

@@ -1,0 +1,348 @@
+"""The contract pages: list and filters, the contract page per role, forms, uploads and the
+download, the renewal board, the supplier page's panel, and query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from contracts.models import Benefit, Contract, ContractDocument, ContractVersion, Obligation
+from contracts.services import benefit_create, document_upload, obligation_create
+from suppliers.models import Supplier
+from tests.contracts.conftest import TODAY
+from tests.factories import OwnershipFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+MakeContract = Callable[..., Contract]
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" * 16
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_list_shows_value_only_to_those_who_may_see_it(
+    make_contract: MakeContract, outsider: User, executive: User
+) -> None:
+    make_contract(title="Freight", value=Decimal("123456.00"))
+    hidden = _client(outsider).get("/contracts/")
+    assert hidden.status_code == 200
+    assert "Freight" in hidden.text and "123,456.00" not in hidden.text
+    assert "Confidential" in hidden.text
+    shown = _client(executive).get("/contracts/")
+    assert "123,456.00" in shown.text
+
+
+def test_list_filters_link_from_the_dashboard(make_contract: MakeContract, outsider: User) -> None:
+    make_contract(title="Near notice", end_date=TODAY + timedelta(days=150))  # notice in 60
+    make_contract(title="Far away", end_date=TODAY + timedelta(days=700))
+    page = _client(outsider).get("/contracts/?notice_within=90").text
+    assert "Near notice" in page and "Far away" not in page
+    page = _client(outsider).get("/contracts/?ending_within=200").text
+    assert "Near notice" in page and "Far away" not in page
+
+
+def test_list_survives_nonsense_filters(make_contract: MakeContract, outsider: User) -> None:
+    make_contract()
+    response = _client(outsider).get("/contracts/?notice_within=abc&status=bogus&value_min=-")
+    assert response.status_code == 200
+
+
+def test_contract_page_in_full_and_restricted(
+    make_contract: MakeContract,
+    procurement_manager: User,
+    outsider: User,
+    account_manager: User,
+) -> None:
+    contract = make_contract(description="Rebate of 3% above 1M")
+    OwnershipFactory(supplier=contract.supplier, user=account_manager, role="backup")
+    obligation_create(
+        by=procurement_manager, contract=contract, party="them", description="Monthly OTD report"
+    )
+    benefit_create(
+        by=procurement_manager,
+        contract=contract,
+        kind="savings",
+        expected_amount=Decimal("20000"),
+    )
+    restricted = _client(outsider).get(contract.get_absolute_url()).text
+    for secret in ("Monthly OTD report", "20,000", "120,000", "Rebate of 3%"):
+        assert secret not in restricted
+    assert contract.title in restricted
+    assert contract.end_date.strftime("%Y") in restricted  # type: ignore[union-attr]
+    full = _client(account_manager).get(contract.get_absolute_url()).text
+    for shown in ("Monthly OTD report", "20,000", "120,000", "Rebate of 3%"):
+        assert shown in full
+
+
+def test_other_peoples_objects_are_404(
+    make_contract: MakeContract, procurement_manager: User, outsider: User
+) -> None:
+    contract = make_contract()
+    obligation = obligation_create(
+        by=procurement_manager, contract=contract, party="us", description="x"
+    )
+    benefit = benefit_create(
+        by=procurement_manager, contract=contract, kind="other", expected_amount=Decimal(1)
+    )
+    client = _client(outsider)
+    assert (
+        client.post(
+            f"/contracts/obligations/{obligation.pk}/record/", {"status": "met"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/contracts/benefits/{benefit.pk}/realisations/",
+            {"period_start": "2026-01-01", "period_end": "2026-01-31", "amount": "5"},
+        ).status_code
+        == 404
+    )
+    assert client.get("/contracts/999999/").status_code == 404
+    Obligation.objects.get(pk=obligation.pk, status="open")
+
+
+def test_procurement_manager_creates_activates_uploads_and_records_a_saving(
+    procurement_manager: User, supplier: Supplier
+) -> None:
+    client = _client(procurement_manager)
+    assert client.get("/contracts/new/").status_code == 200
+    response = client.post(
+        "/contracts/new/",
+        {
+            "supplier": supplier.pk,
+            "title": "Packaging 2026",
+            "owner": procurement_manager.pk,
+            "value": "80000",
+            "currency": "EUR",
+            "start_date": TODAY.isoformat(),
+            "end_date": (TODAY + timedelta(days=365)).isoformat(),
+            "notice_period_days": "90",
+        },
+    )
+    contract = Contract.objects.get(title="Packaging 2026")
+    assert response.status_code == 302 and response["Location"] == contract.get_absolute_url()
+    assert client.post(f"/contracts/{contract.pk}/activate/").status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == "active"
+    upload = SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf")
+    assert (
+        client.post(f"/contracts/{contract.pk}/documents/", {"kind": "signed", "file": upload})
+    ).status_code == 302
+    saving = client.post(
+        f"/contracts/{contract.pk}/benefits/", {"kind": "savings", "expected_amount": "12000"}
+    )
+    assert saving.status_code == 302
+    page = client.get(contract.get_absolute_url()).text
+    assert "signed.pdf" in page and "12,000.00" in page
+
+
+def test_form_errors_keep_what_was_typed(procurement_manager: User, supplier: Supplier) -> None:
+    response = _client(procurement_manager).post(
+        "/contracts/new/",
+        {
+            "supplier": supplier.pk,
+            "title": "Kept title",
+            "owner": procurement_manager.pk,
+            "value": "10",
+            "currency": "EUR",
+            "notice_period_days": "0",
+            "auto_renew": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "Kept title" in response.text
+    assert "needs a renewal term" in response.text
+    assert not Contract.objects.exists()
+
+
+def test_activation_refusal_is_shown_on_the_page(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    draft = make_contract(active=False, value=Decimal(0))
+    response = _client(procurement_manager).post(f"/contracts/{draft.pk}/activate/")
+    assert response.status_code == 400
+    assert "needs its value" in response.text
+
+
+def test_account_manager_cannot_open_the_create_form(account_manager: User) -> None:
+    assert _client(account_manager).get("/contracts/new/").status_code == 403
+
+
+def test_a_renamed_executable_is_refused(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract()
+    upload = SimpleUploadedFile("contract.pdf", EXE, content_type="application/pdf")
+    response = _client(procurement_manager).post(
+        f"/contracts/{contract.pk}/documents/", {"kind": "signed", "file": upload}
+    )
+    assert response.status_code == 400
+    assert "not accepted" in response.text or "not one of the accepted" in response.text
+    assert not ContractDocument.objects.exists()
+
+
+def test_an_oversize_file_is_refused(
+    make_contract: MakeContract, procurement_manager: User, settings: Any
+) -> None:
+    settings.CONTRACT_DOCUMENT_MAX_BYTES = 1024
+    contract = make_contract()
+    big = PDF + b"0" * 2000
+    upload = SimpleUploadedFile("big.pdf", big, content_type="application/pdf")
+    response = _client(procurement_manager).post(
+        f"/contracts/{contract.pk}/documents/", {"kind": "signed", "file": upload}
+    )
+    assert response.status_code == 400
+    assert "the limit is 1.0" in response.text
+    assert not ContractDocument.objects.exists()
+
+
+def test_download_only_for_those_who_may_see_it(
+    make_contract: MakeContract,
+    procurement_manager: User,
+    outsider: User,
+    account_manager: User,
+) -> None:
+    contract = make_contract()
+    OwnershipFactory(supplier=contract.supplier, user=account_manager, role="owner")
+    document = document_upload(
+        by=procurement_manager,
+        contract=contract,
+        upload=SimpleUploadedFile("signed.pdf", PDF),
+        kind="signed",
+    )
+    assert document.file.name.startswith("contracts/")
+    allowed = _client(account_manager).get(document.get_absolute_url())
+    assert allowed.status_code == 200
+    assert b"".join(allowed.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert allowed["Content-Type"] == "application/pdf"
+    assert "attachment" in allowed["Content-Disposition"]
+    assert _client(outsider).get(document.get_absolute_url()).status_code == 404
+    anonymous = Client().get(document.get_absolute_url())
+    assert anonymous.status_code == 302  # to sign in
+    assert Client().get(f"/media/{document.file.name}").status_code in (302, 404)
+
+
+def test_amend_page_keeps_old_version_in_history(
+    make_contract: MakeContract, procurement_manager: User, outsider: User
+) -> None:
+    contract = make_contract()
+    client = _client(procurement_manager)
+    form = client.get(f"/contracts/{contract.pk}/amend/")
+    assert form.status_code == 200
+    response = client.post(
+        f"/contracts/{contract.pk}/amend/",
+        {
+            "title": contract.title,
+            "owner": procurement_manager.pk,
+            "value": "150000",
+            "currency": "EUR",
+            "start_date": contract.start_date.isoformat(),  # type: ignore[union-attr]
+            "end_date": contract.end_date.isoformat(),  # type: ignore[union-attr]
+            "notice_period_days": "60",
+            "note": "Volume up",
+        },
+    )
+    assert response.status_code == 302
+    assert ContractVersion.objects.filter(contract=contract).count() == 2
+    page = client.get(contract.get_absolute_url()).text
+    assert "120000.00 → 150000.00" in page and "90 → 60" in page and "Volume up" in page
+    hidden = _client(outsider).get(contract.get_absolute_url()).text
+    assert "150000" not in hidden and "90 → 60" in hidden
+
+
+def test_renewal_decision_from_the_page(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract(end_date=TODAY + timedelta(days=120))
+    client = _client(procurement_manager)
+    assert (
+        client.post(f"/contracts/{contract.pk}/renewal/", {"stage": "under_review"}).status_code
+        == 302
+    )
+    refused = client.post(f"/contracts/{contract.pk}/renewal/", {"stage": "done"})
+    assert refused.status_code == 409
+    board = client.get("/contracts/renewals/").text
+    section = board.split('data-stage="under_review"')[1].split("</section>")[0]
+    assert contract.title in section and "30 days to the notice day" in section
+
+
+def test_supplier_page_lists_its_contracts(
+    make_contract: MakeContract, outsider: User, supplier: Supplier
+) -> None:
+    make_contract(title="Visible framework", value=Decimal("999999"))
+    page = _client(outsider).get(supplier.get_absolute_url()).text
+    assert "Visible framework" in page and "999,999" not in page
+
+
+def _contracts(count: int, make_contract: MakeContract, by: User) -> None:
+    for index in range(count):
+        contract = make_contract(
+            supplier=SupplierFactory(),
+            end_date=TODAY + timedelta(days=100 + index),
+            currency=["EUR", "SEK"][index % 2],
+        )
+        OwnershipFactory(supplier=contract.supplier, role="owner")
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/contracts/", "/contracts/renewals/", "/contracts/?notice_within=90"]
+)
+def test_list_and_board_run_the_same_queries_for_3_and_30_contracts(
+    make_contract: MakeContract, procurement_manager: User, account_manager: User, url: str
+) -> None:
+    client = _client(account_manager)
+    client.get(url)
+    _contracts(3, make_contract, procurement_manager)
+    small = _queries(client, url)
+    _contracts(27, make_contract, procurement_manager)
+    large = _queries(client, url)
+    assert small == large
+    assert large <= 12
+
+
+def test_contract_page_queries_do_not_grow_with_its_rows(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract()
+    client = _client(procurement_manager)
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            obligation_create(
+                by=procurement_manager, contract=contract, party="us", description="x"
+            )
+            benefit_create(
+                by=procurement_manager, contract=contract, kind="other", expected_amount=Decimal(1)
+            )
+
+    add(2)
+    small = _queries(client, contract.get_absolute_url())
+    add(10)
+    assert _queries(client, contract.get_absolute_url()) == small
+    assert Benefit.objects.count() == 12
