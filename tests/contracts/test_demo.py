@@ -1,0 +1,39 @@
+"""The demo contracts: several currencies, some near their notice day, benefits partly
+realised, every status; safe to run twice."""
+
+from __future__ import annotations
+
+import pytest
+
+import accounts.demo
+import contracts.demo
+import suppliers.demo
+from accounts.models import User
+from contracts.models import Benefit, BenefitRealisation, Contract, ExchangeRate, Obligation
+from contracts.selectors import contract_list
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_contracts_show_every_part_and_run_twice() -> None:
+    list(accounts.demo.seed())
+    list(suppliers.demo.seed())
+    list(contracts.demo.seed())
+    count = Contract.objects.count()
+    list(contracts.demo.seed())
+    assert Contract.objects.count() == count >= 10
+    assert Contract.objects.values("currency").distinct().count() >= 3
+    assert set(Contract.objects.values_list("status", flat=True)) == {
+        "draft",
+        "active",
+        "terminated",
+    }
+    soon = Contract.objects.notice_within(30)
+    assert soon.exists()
+    assert Obligation.objects.exists() and BenefitRealisation.objects.exists()
+    assert Benefit.objects.filter(realisations__isnull=True).exists()  # partly realised
+    assert ExchangeRate.objects.filter(currency="SEK").exists()
+    manager = User.objects.get(username="procurement")
+    values = contract_list(user=manager).filter(status="active")
+    missing = [c.currency for c in values if c.value_reporting is None]  # type: ignore[attr-defined]
+    assert missing == []
