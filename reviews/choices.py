@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CriterionSource(models.TextChoices):
@@ -65,7 +70,7 @@ class ActionStatus(models.TextChoices):
 SCORE_MIN, SCORE_MAX = 1, 5
 
 # What the supplier is asked about us.
-SURVEY_QUESTIONS: tuple[tuple[str, object], ...] = (
+SURVEY_QUESTIONS: tuple[tuple[str, StrOrPromise], ...] = (
     ("communication", _("How well do we communicate with you?")),
     ("payment", _("How reliably do we pay on time?")),
     ("forecasting", _("How good are our forecasts and planning?")),

@@ -167,7 +167,7 @@ def current_template(name: str) -> ScorecardTemplate:
 # --- Creating reviews ---------------------------------------------------------------------
 
 
-def _stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
+def review_stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
     """The supplier's current owner, and the other current key-account people (backup,
     executive sponsor) who are invited to score."""
     owner: User | None = None
@@ -179,7 +179,9 @@ def _stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
             owner = ownership.user
         elif ownership.user not in others:
             others.append(ownership.user)
-    return owner, [user for user in others if user != owner]
+    # Only people who may write can score: an executive sponsor reads, and is not invited.
+    scorers = [user for user in others if user != owner and user_can(user, Capability.CHANGE_DATA)]
+    return owner, scorers
 
 
 @transaction.atomic
@@ -197,7 +199,7 @@ def review_create(
     if template is None:
         policy = ReviewPolicy.objects.filter(segment=supplier.segment).first()
         template = current_template(policy.template_name if policy else "Standard")
-    owner, others = _stakeholders(supplier)
+    owner, others = review_stakeholders(supplier)
     review = Review(
         supplier=supplier,
         template=template,

@@ -340,7 +340,7 @@ class PlanDetailView(CapabilityRequiredMixin, View):
             try:
                 services.plan_update(plan=plan, by=_actor(request), **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(cast(Any, form), error)
             else:
                 messages.success(request, _("The plan is saved."))
                 return redirect(plan)

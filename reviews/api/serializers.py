@@ -221,7 +221,7 @@ class ScoreInputSerializer(serializers.Serializer[Any]):
 
 
 class ScoresInputSerializer(serializers.Serializer[Any]):
-    scores = ScoreInputSerializer(many=True, max_length=100)
+    scores = serializers.ListField(child=ScoreInputSerializer(), max_length=100)
 
 
 class ReviewScoreSerializer(serializers.ModelSerializer[ReviewScore]):
