@@ -76,7 +76,7 @@ def _respond(invitation: Invitation, prices: list[str], at: datetime) -> None:
     answers = {str(q.pk): "Four weeks; CE and ISO 9001." for q in rfp.questions.all()}
     proposal_save_draft(
         invitation=invitation,
-        prices={str(l.pk): p for l, p in zip(lines, prices, strict=True)},
+        prices={str(line.pk): p for line, p in zip(lines, prices, strict=True)},
         answers=answers,
         now=at,
     )
