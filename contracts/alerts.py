@@ -9,6 +9,9 @@
   raised, once per term (a conditional update on the term's RenewalDecision row).
 - The owner is reminded of every open obligation due within OBLIGATION_REMINDER_DAYS, once
   per due date.
+- An active contract that renews itself and whose term has ended is renewed (by the system,
+  as a new version), as the contract says happens when nobody gives notice; unless the term's
+  decision is to terminate, which someone must then carry out.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.choices import ContractStatus, ObligationStatus, RenewalStage
+from contracts.choices import ContractStatus, ObligationStatus, RenewalChoice, RenewalStage
 from contracts.models import Contract, Obligation, RenewalDecision
+from contracts.services import contract_renew
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
 from escalations.services import escalation_raise
@@ -76,7 +80,36 @@ def contract_alerts_scan(*, today: date | None = None) -> int:
             break
         seen += len(batch)
         after_id = batch[-1].pk
-    return seen + obligation_reminders_scan(today=today)
+    return seen + obligation_reminders_scan(today=today) + contracts_renew_scan(today=today)
+
+
+def contracts_renew_scan(*, today: date) -> int:
+    """Renews the contracts that renew themselves and whose term ended before today."""
+    terminating = RenewalDecision.objects.filter(
+        contract=OuterRef("pk"), term_end=OuterRef("end_date"), decision=RenewalChoice.TERMINATE
+    )
+    due = (
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE,
+            auto_renew=True,
+            renewal_term_months__isnull=False,
+            end_date__lt=today,
+        )
+        .exclude(Exists(terminating))
+        .order_by("pk")
+    )
+    renewed = 0
+    for contract_id in list(due.values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            contract = Contract.objects.select_for_update(skip_locked=True).filter(pk=contract_id)
+            found = contract.first()
+            # Another scan holds it, or renewed it already: its end date moved on.
+            while found is not None and found.end_date is not None and found.end_date < today:
+                found = contract_renew(
+                    contract=found, by=None, note=str(_("Renewed by itself: no notice was given."))
+                )
+                renewed += 1
+    return renewed
 
 
 def _alert_notice(contract: Contract, *, today: date) -> None:

@@ -197,3 +197,29 @@ def test_value_is_irrelevant_to_alerts(make_contract: MakeContract) -> None:
     _ending_with_notice_on(make_contract, TODAY + timedelta(days=30), value=Decimal("1"))
     _scan_on(TODAY)
     assert len(_notices()) == 1
+
+
+def test_a_contract_that_renews_itself_is_renewed_when_its_term_ends_without_notice(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    end = TODAY + timedelta(days=10)
+    itself = make_contract(
+        end_date=end, notice_period_days=0, auto_renew=True, renewal_term_months=12
+    )
+    ending = make_contract(
+        end_date=end, notice_period_days=0, auto_renew=True, renewal_term_months=12
+    )
+    renewal_decision_advance(contract=ending, by=procurement_manager, stage="under_review")
+    renewal_decision_advance(
+        contract=ending, by=procurement_manager, stage="decided", decision="terminate"
+    )
+    plain = make_contract(end_date=end, notice_period_days=0)
+    _scan_on(end)  # the last day of the term: nothing yet
+    _scan_on(end + timedelta(days=1))
+    _scan_on(end + timedelta(days=1))
+    for contract in (itself, ending, plain):
+        contract.refresh_from_db()
+    assert itself.end_date == date(2027, 3, 12)
+    assert itself.versions.get(number=2).created_by is None
+    assert (ending.end_date, plain.end_date) == (end, end)
+    assert plain.phase_on(end + timedelta(days=1)) == "expired"
