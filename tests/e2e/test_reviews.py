@@ -16,6 +16,7 @@ from reviews.models import CorrectiveActionPlan, DeliveryLine
 from reviews.scheduling import last_ended_period
 from reviews.services import review_create
 from tests.factories import ContactFactory, OwnershipFactory, SupplierFactory
+from tests.reviews.conftest import ensure_defaults
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,6 +27,7 @@ pytestmark = [
 def test_account_manager_fills_in_a_review_and_a_poor_result_opens_a_plan(
     live_server: Any, page: Any
 ) -> None:
+    ensure_defaults()
     list(demo.seed())
     account = User.objects.get(username="account")
     supplier = SupplierFactory(name="Mekong Textiles", segment="strategic")

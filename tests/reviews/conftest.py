@@ -3,6 +3,7 @@ contact who gets the survey, and a helper that fills in and submits a review."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,20 @@ from tests.factories import ContactFactory, OwnershipFactory, SupplierFactory
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+
+
+def ensure_defaults() -> None:
+    """The default template and policies, as migration 0002 writes them: a transactional test
+    (the browser tests) flushes the database, migrations' data included."""
+    from django.apps import apps
+
+    defaults = importlib.import_module("reviews.migrations.0002_default_template_and_policies")
+    defaults.create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _review_defaults(db: None) -> None:
+    ensure_defaults()
 
 
 @dataclass
