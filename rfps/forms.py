@@ -201,7 +201,7 @@ class ResponseForm(forms.Form):
                 label=_("Unit price: %(line)s (%(quantity)s %(unit)s)")
                 % {
                     "line": line.description,
-                    "quantity": line.quantity.normalize(),
+                    "quantity": format(line.quantity.normalize(), "f"),
                     "unit": line.unit,
                 },
                 min_value=Decimal(0),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -14,3 +15,11 @@ def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def plain(value: Decimal | None) -> str:
+    """A quantity without trailing zeros or an exponent: 100, 2.5 (never 1E+2)."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
