@@ -25,6 +25,7 @@ class Change:
 class VersionView:
     version: ContractVersion
     changes: list[Change] = field(default_factory=list)
+    terms: list[Change] = field(default_factory=list)  # every term of this version, as agreed
 
 
 def _label(name: str) -> str:
@@ -46,6 +47,12 @@ def version_changes(versions: list[ContractVersion], *, confidential: bool) -> l
     previous: dict[str, Any] | None = None
     for version in ordered:
         view = VersionView(version=version)
+        for name in TERM_FIELDS:
+            value = version.terms.get(name)
+            if name == "owner_id":
+                value = names.get(value, value)
+            hidden = not confidential and name in CONFIDENTIAL_TERMS
+            view.terms.append(Change(_label(name), None, None if hidden else value, hidden))
         if previous is not None:
             for name in TERM_FIELDS:
                 old, new = previous.get(name), version.terms.get(name)

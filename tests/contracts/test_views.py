@@ -16,7 +16,12 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from contracts.models import Benefit, Contract, ContractDocument, ContractVersion, Obligation
-from contracts.services import benefit_create, document_upload, obligation_create
+from contracts.services import (
+    benefit_create,
+    contract_amend,
+    document_upload,
+    obligation_create,
+)
 from suppliers.models import Supplier
 from tests.contracts.conftest import TODAY
 from tests.factories import OwnershipFactory, SupplierFactory
@@ -346,3 +351,16 @@ def test_contract_page_queries_do_not_grow_with_its_rows(
     add(10)
     assert _queries(client, contract.get_absolute_url()) == small
     assert Benefit.objects.count() == 12
+
+
+def test_each_version_keeps_its_full_terms_readable(
+    make_contract: MakeContract, procurement_manager: User, outsider: User
+) -> None:
+    contract = make_contract(title="Old title")
+    contract_amend(
+        contract=contract, by=procurement_manager, changes={"title": "New title", "value": 7}
+    )
+    page = _client(procurement_manager).get(contract.get_absolute_url()).text
+    assert "The terms of version 1" in page and "Old title" in page and "120000.00" in page
+    hidden = _client(outsider).get(contract.get_absolute_url()).text
+    assert "Old title" in hidden and "120000.00" not in hidden
