@@ -26,6 +26,8 @@ from rfps.models import (
     ProposalRevision,
     Rfp,
 )
+from rfps.choices import RfpStatus
+from suppliers.models import Supplier
 from suppliers.selectors import AnyUser
 
 
@@ -68,6 +70,19 @@ def invitation_list(*, user: AnyUser, rfp: Rfp | None = None) -> QuerySet[Invita
     if rfp is not None:
         queryset = queryset.filter(rfp=rfp)
     return queryset.order_by("rfp_id", "supplier__name", "id")
+
+
+def invitation_list_for_supplier(
+    *, user: AnyUser, supplier: Supplier, limit: int = 10
+) -> list[Invitation]:
+    """The supplier's latest RFP invitations the user may see, with the RFP and its award
+    (one query); what it offered is not loaded."""
+    return list(
+        Invitation.objects.filter(rfp__in=rfp_visible(user=user), supplier=supplier)
+        .exclude(rfp__status=RfpStatus.DRAFT)
+        .select_related("rfp", "rfp__award")
+        .order_by("-rfp__deadline", "-id")[:limit]
+    )
 
 
 def response_list(*, user: AnyUser, rfp: Rfp) -> list[dict[str, Any]]:

@@ -20,9 +20,9 @@ from contracts.models import Contract
 from rfps.choices import RfpStatus
 from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
-from rfps.models import Evaluation, ProposalRevision, Rfp
+from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
 from rfps.responses import attachment_add
-from rfps.services import rfps_scan
+from rfps.services import rfp_publish, rfps_scan
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
@@ -432,3 +432,30 @@ def test_round_and_award_pages(event: Event, client: Client, clock: time_machine
     assert contract.value == Decimal("5000.00")
     detail = client.get(reverse("rfps:rfp_detail", args=[event.rfp.pk])).content.decode()
     assert contract.number in detail
+
+
+def _supplier_page_queries(client: Client, supplier_id: int) -> tuple[int, str]:
+    url = reverse("suppliers:supplier_detail", args=[supplier_id])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_supplier_page_lists_its_rfps_without_a_query_per_rfp(
+    make_event: Callable[..., Event], client: Client, account_manager: User
+) -> None:
+    first = make_event()
+    supplier = first.invitations[0].supplier
+    _login(client, first.owner)
+    small, content = _supplier_page_queries(client, supplier.pk)
+    assert first.rfp.title in content and first.rfp.reference in content
+    for _ in range(3):
+        more = make_event(publish=False)
+        Invitation.objects.create(rfp=more.rfp, supplier=supplier)
+        rfp_publish(rfp=more.rfp, by=more.owner)
+    large, content = _supplier_page_queries(client, supplier.pk)
+    assert large == small
+    _login(client, account_manager)
+    _count, content = _supplier_page_queries(client, supplier.pk)
+    assert first.rfp.reference not in content
