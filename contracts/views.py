@@ -59,6 +59,7 @@ from core.exceptions import DomainError
 from suppliers.models import Supplier
 
 PAGE_SIZE = 50
+BOARD_CARDS = 50
 DETAIL_TEMPLATE = "contracts/contract_detail.html"
 FORM_TEMPLATE = "contracts/contract_form.html"
 
@@ -353,8 +354,16 @@ class RenewalBoardView(CapabilityRequiredMixin, View):
         within = request.GET.get("within", "")
         days = int(within) if within.isdigit() and 0 < int(within) <= 3650 else 180
         board = renewal_board(user=request.user, within_days=days)
-        columns = [(stage, board[stage.value]) for stage in BOARD_STAGES]
-        return render(request, "contracts/renewal_board.html", {"columns": columns, "within": days})
+        # A column shows its soonest cards; the list page (linked) has the rest.
+        columns = [
+            (stage, board[stage.value][:BOARD_CARDS], len(board[stage.value]))
+            for stage in BOARD_STAGES
+        ]
+        return render(
+            request,
+            "contracts/renewal_board.html",
+            {"columns": columns, "within": days, "cards": BOARD_CARDS},
+        )
 
 
 def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str, Any]:
