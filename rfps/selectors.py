@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Capability, user_can
+from rfps.choices import RfpStatus
 from rfps.models import (
     Clarification,
     Invitation,
@@ -26,7 +27,6 @@ from rfps.models import (
     ProposalRevision,
     Rfp,
 )
-from rfps.choices import RfpStatus
 from suppliers.models import Supplier
 from suppliers.selectors import AnyUser
 
