@@ -364,3 +364,57 @@ def test_each_version_keeps_its_full_terms_readable(
     assert "The terms of version 1" in page and "Old title" in page and "120000.00" in page
     hidden = _client(outsider).get(contract.get_absolute_url()).text
     assert "Old title" in hidden and "120000.00" not in hidden
+
+
+def test_record_obligation_realisation_renew_and_terminate_from_the_page(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract(end_date=TODAY + timedelta(days=200))
+    obligation = obligation_create(
+        by=procurement_manager, contract=contract, party="them", description="Audit report"
+    )
+    benefit = benefit_create(
+        by=procurement_manager, contract=contract, kind="savings", expected_amount=Decimal(900)
+    )
+    client = _client(procurement_manager)
+    done = client.post(
+        f"/contracts/obligations/{obligation.pk}/record/",
+        {"status": "met", "evidence_note": "Report received"},
+    )
+    assert done.status_code == 302
+    realised = client.post(
+        f"/contracts/benefits/{benefit.pk}/realisations/",
+        {"period_start": "2026-01-01", "period_end": "2026-01-31", "amount": "300"},
+    )
+    assert realised.status_code == 302
+    bad = client.post(
+        f"/contracts/benefits/{benefit.pk}/realisations/",
+        {"period_start": "2026-02-01", "period_end": "2026-01-01", "amount": "x"},
+    )
+    assert bad.status_code == 400
+    renewed = client.post(f"/contracts/{contract.pk}/renew/", {"months": "6"})
+    assert renewed.status_code == 302
+    no_reason = client.post(f"/contracts/{contract.pk}/terminate/", {"on": TODAY.isoformat()})
+    assert no_reason.status_code == 400
+    ended = client.post(
+        f"/contracts/{contract.pk}/terminate/", {"on": TODAY.isoformat(), "reason": "Merged"}
+    )
+    assert ended.status_code == 302
+    contract.refresh_from_db()
+    obligation.refresh_from_db()
+    assert (obligation.status, obligation.evidence_note) == ("met", "Report received")
+    assert benefit.realisations.get().amount == Decimal(300)
+    assert contract.status == "terminated" and contract.version == 2
+    assert "Merged" in client.get(contract.get_absolute_url()).text
+
+
+def test_board_column_shows_the_soonest_fifty_and_the_total(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    for offset in range(52):
+        make_contract(end_date=TODAY + timedelta(days=100 + offset), title=f"Contract {offset}")
+    page = _client(procurement_manager).get("/contracts/renewals/").text
+    column = page.split('data-stage="upcoming"')[1].split("</section>")[0]
+    assert column.count('class="renewal-card"') == 50
+    assert '<span class="badge">52</span>' in column
+    assert "Contract 0<" in column and "Contract 51<" not in column
