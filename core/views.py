@@ -2,15 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
-from django.views.generic import TemplateView
 
 from core.api.exceptions import json_error_response
-
-
-class HomeView(TemplateView):
-    """The first page after sign-in. Later issues replace it with the dashboard and My day."""
-
-    template_name = "core/home.html"
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
     path("<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting_update"),
     path("<int:pk>/delete/", views.MeetingDeleteView.as_view(), name="meeting_delete"),
+    path("commitments/", views.CommitmentListView.as_view(), name="commitment_list"),
     path("commitments/mine/", views.CommitmentMineView.as_view(), name="commitment_mine"),
     path(
         "commitments/<int:pk>/complete/",

@@ -22,6 +22,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
 from meetings import selectors, services
+from meetings.filtersets import CommitmentFilterSet
 from meetings.forms import (
     SUPPLIER_MATCHES,
     EngagementPolicyForm,
@@ -398,6 +399,31 @@ class CommitmentMineView(CapabilityRequiredMixin, View):
             user=user, commitments=commitments
         )
         return render(request, "meetings/commitment_mine.html", context)
+
+
+class CommitmentListView(CapabilityRequiredMixin, View):
+    """Every commitment, filtered as the API filters them (the dashboard links here)."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _actor(request)
+        queryset = selectors.commitment_list(user=user).order_by("due_date", "id")
+        filterset = CommitmentFilterSet(request.GET or None, queryset=queryset)
+        context = _paginate(request, filterset.qs)
+        commitments: list[Commitment] = list(context["page_obj"].object_list)
+        context["commitments"] = commitments
+        context["closable_commitments"] = services.closable_commitment_ids(
+            user=user, commitments=commitments
+        )
+        # Shown without the supplier and meeting lists (100,000s of options); they still filter
+        # from links such as the supplier page's.
+        form = CommitmentFilterSet(request.GET or None).form
+        for name in ("supplier", "meeting", "updated_since"):
+            form.fields.pop(name)
+        context["filter_form"] = form
+        context["filters_applied"] = any(request.GET.getlist(name) for name in form.fields)
+        return render(request, "meetings/commitment_list.html", context)
 
 
 # --- The supplier page's panel ----------------------------------------------------------------

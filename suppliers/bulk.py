@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
@@ -147,6 +148,23 @@ def _username(value: Any) -> str | None:
     return _text(150, required=True)(value)
 
 
+def _money(value: Any) -> Decimal | None:
+    """A non-negative amount with at most two decimals, as a number or a numeric string."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(_("Expected an amount such as 125000.50."))
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(_("Expected an amount such as 125000.50.")) from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("Expected a non-negative amount with at most two decimals."))
+    if amount >= Decimal(10) ** 14:
+        raise ValueError(_("The amount is too large."))
+    return amount.quantize(Decimal("0.01"))
+
+
 SUPPLIER_CHECKS: dict[str, Callable[[Any], Any]] = {
     "external_id": _text(100, required=True),
     "name": _text(200, required=True),
@@ -158,6 +176,7 @@ SUPPLIER_CHECKS: dict[str, Callable[[Any], Any]] = {
     "segment": _choice(Segment.values),
     "risk_level": _choice(RiskLevel.values),
     "default_currency": _currency,
+    "annual_spend": _money,
     "notes": _text(10_000),
     "categories": _categories,
     "owner": _username,

@@ -40,6 +40,12 @@ class SupplierFilterSet(django_filters.FilterSet):
         choices=RiskLevel.choices, label=_("Risk level")
     )
     country = django_filters.MultipleChoiceFilter(choices=countries, label=_("Country"))
+    spend_min = django_filters.NumberFilter(
+        field_name="annual_spend", lookup_expr="gte", min_value=0, label=_("Annual spend from")
+    )
+    spend_below = django_filters.NumberFilter(
+        field_name="annual_spend", lookup_expr="lt", min_value=0, label=_("Annual spend below")
+    )
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         method="filter_category",

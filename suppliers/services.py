@@ -32,6 +32,7 @@ SUPPLIER_FIELDS = (
     "segment",
     "risk_level",
     "default_currency",
+    "annual_spend",
     "notes",
 )
 CONTACT_FIELDS = ("name", "job_title", "email", "phone", "preferred_language", "is_primary")

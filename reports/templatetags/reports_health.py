@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from reports.health import band_of, supplier_health
+from reports.health import band_of, health_of, supplier_health
 from suppliers.models import Supplier
 
 register = template.Library()
@@ -35,3 +35,13 @@ def health_badge(supplier: Supplier) -> dict[str, Any]:
         return {"score": None}
     band, label = band_of(int(score))
     return {"score": int(score), "band_label": label, "band_class": BAND_CLASSES[band]}
+
+
+@register.simple_tag
+def weakest_part(supplier: Supplier) -> str:
+    """The part of an annotated supplier's health that loses the most points, with why."""
+    health = health_of(supplier)
+    part = min(health.parts, key=lambda part: part.points - part.maximum)
+    if part.points == part.maximum:
+        return "—"
+    return f"{part.name}: {part.why}"

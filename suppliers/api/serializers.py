@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
@@ -108,6 +109,7 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
             "risk_level",
             "excluded_from_rfps",
             "default_currency",
+            "annual_spend",
             "notes",
             "owner",
             "key_account_owners",
@@ -308,6 +310,14 @@ class SupplierBulkRowSerializer(serializers.Serializer[Any]):
     default_currency = serializers.CharField(
         max_length=3, required=False, help_text=_("ISO 4217 code, e.g. EUR.")
     )
+    annual_spend = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text=_("The last twelve months' spend in the reporting currency."),
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
     categories = serializers.ListField(
         child=serializers.CharField(),
@@ -360,6 +370,12 @@ class ContactBulkResultSerializer(UpsertCountsSerializer):
 
 # --- The supplier list, rendered from plain rows -----------------------------------------------
 
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as DRF's DecimalField renders it (a string), for the values-based path."""
+    return None if value is None else str(value)
+
+
 # The columns a list row needs, the ordering columns included (the cursor reads them).
 SUPPLIER_LIST_COLUMNS = (
     "id",
@@ -374,6 +390,7 @@ SUPPLIER_LIST_COLUMNS = (
     "risk_level",
     "excluded_from_rfps",
     "default_currency",
+    "annual_spend",
     "notes",
     "created_at",
     "updated_at",
@@ -447,6 +464,7 @@ def supplier_list_data(
                 "risk_level": row["risk_level"],
                 "excluded_from_rfps": row["excluded_from_rfps"],
                 "default_currency": row["default_currency"],
+                "annual_spend": _decimal_text(row["annual_spend"]),
                 "notes": row["notes"],
                 "owner": owner,
                 "key_account_owners": key_account_owners,

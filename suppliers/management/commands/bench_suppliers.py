@@ -408,8 +408,8 @@ def _integration_token() -> str:
 # --- The list floor ----------------------------------------------------------------------------
 
 _SUPPLIER_COLUMNS = """s.id, s.name, s.legal_name, s.external_id, s.vat_number, s.country,
-       s.website, s.status, s.segment, s.risk_level, s.default_currency, s.notes,
-       s.created_at, s.updated_at"""
+       s.website, s.status, s.segment, s.risk_level, s.excluded_from_rfps,
+       s.default_currency, s.annual_spend, s.notes, s.created_at, s.updated_at"""
 _PERSON = "o.id, o.role, o.since::text, u.id, u.username, u.display_name, u.first_name, u.last_name"
 # One query: each row's people and categories as JSON arrays, from correlated subqueries.
 _ONE_QUERY = f"""
@@ -457,7 +457,7 @@ def list_floor_one_query(size: int) -> bytes:
         cursor.execute(_ONE_QUERY, [size + 1])
         rows = cursor.fetchall()
     return _page_json(
-        [(row[:14], row[14] or (), row[15] or ()) for row in rows[:size]], more=len(rows) > size
+        [(row[:16], row[16] or (), row[17] or ()) for row in rows[:size]], more=len(rows) > size
     )
 
 
@@ -515,6 +515,8 @@ def _page_json(rows: list[tuple[Any, Any, Any]], *, more: bool) -> bytes:
             {"id": cid, "url": f"{HOST}/api/v1/categories/{cid}/", "name": name}
             for cid, name in categories
         ]
+        spend = row["annual_spend"]
+        row["annual_spend"] = None if spend is None else str(spend)  # DRF renders decimals so
         row["created_at"] = _moment(row["created_at"])
         row["updated_at"] = _moment(row["updated_at"])
         results.append(row)
