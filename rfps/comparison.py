@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from rfps import scoring
+from rfps.evaluation import sees_panel_scores
 from rfps.models import Invitation, ProposalRevision, Rfp, Score
 from rfps.selectors import revision_opened
 from suppliers.selectors import AnyUser
@@ -99,7 +100,8 @@ def _panel_averages(rfp: Rfp) -> tuple[dict[tuple[int, int], Decimal], int]:
 def comparison_build(*, user: AnyUser, rfp: Rfp) -> Comparison:
     """``rfp`` comes from rfps.selectors.rfp_get (lines, questions and criteria prefetched)."""
     columns = _columns(user, rfp)
-    averages, sheets = _panel_averages(rfp)
+    # A panel member who has not submitted sees no one else's scores, averaged or not.
+    averages, sheets = _panel_averages(rfp) if sees_panel_scores(user, rfp) else ({}, 0)
     price_scores = scoring.price_scores({c.invitation.pk: c.total for c in columns})
     criteria = list(rfp.criteria.all())
     weights = {criterion.pk: criterion.weight for criterion in criteria}

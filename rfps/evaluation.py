@@ -24,6 +24,14 @@ def is_panel_member(user: AnyUser, rfp: Rfp) -> bool:
     return bool(user.is_authenticated) and rfp.panel.filter(pk=user.pk).exists()  # type: ignore[misc]
 
 
+def sees_panel_scores(user: AnyUser, rfp: Rfp) -> bool:
+    """Whether the user may see the panel's submitted scores: anyone who reads the RFP and is
+    not on its panel, and panel members once they have submitted their own sheet."""
+    if not is_panel_member(user, rfp):
+        return True
+    return rfp.evaluations.filter(evaluator_id=user.pk, submitted_at__isnull=False).exists()
+
+
 def scorable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
     """Suppliers with a submitted proposal in a round whose deadline has passed."""
     return (

@@ -190,3 +190,22 @@ def test_comparison_weights_price_and_panel_average(
     chair = rfp.lines.first()
     assert comparison.best_price[chair.pk] == Decimal(40)
     assert comparison.submitted_evaluations == 2
+
+
+def test_comparison_hides_the_panels_scores_from_a_member_who_has_not_submitted(
+    event: Event, clock: time_machine.Traveller
+) -> None:
+    _closed(event, clock)
+    pia, pete = event.panel
+    _score_all(event, pete, "9")
+    evaluation_submit(rfp=event.rfp, by=pete)
+    quality = event.rfp.criteria.get(is_price=False)
+    rfp = rfp_get(user=pia, pk=event.rfp.pk)
+    column = comparison_build(user=pia, rfp=rfp).columns[0]
+    assert column.scores[quality.pk] is None
+    owner_view = comparison_build(user=event.owner, rfp=rfp_get(user=event.owner, pk=rfp.pk))
+    assert owner_view.columns[0].scores[quality.pk] == Decimal("9.00")
+    _score_all(event, pia, "5")
+    evaluation_submit(rfp=event.rfp, by=pia)
+    column = comparison_build(user=pia, rfp=rfp).columns[0]
+    assert column.scores[quality.pk] == Decimal("7.00")
