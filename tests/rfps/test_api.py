@@ -246,3 +246,64 @@ def test_lists_run_the_same_queries_for_small_and_large(
         for index in range(3):
             more.respond(index, ["1", "2"])
     assert _queries(api_client, url) == small
+
+
+def test_panel_scores_in_the_api_stay_private_until_one_submits(
+    api_client: APIClient, event: Event, clock: time_machine.Traveller
+) -> None:
+    event.respond(0, ["50", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    pia, pete = event.panel
+    quality = event.rfp.criteria.get(is_price=False)
+    _as(api_client, pete)
+    api_client.post(
+        SCORES,
+        {
+            "rfp": event.rfp.pk,
+            "invitation": event.invitations[0].pk,
+            "criterion": quality.pk,
+            "value": "9",
+        },
+        format="json",
+    )
+    assert api_client.post(f"{RFPS}{event.rfp.pk}/submit-scores/").status_code == 200
+    _as(api_client, pia)
+    assert api_client.get(SCORES).json()["results"] == []
+    api_client.post(
+        SCORES,
+        {
+            "rfp": event.rfp.pk,
+            "invitation": event.invitations[0].pk,
+            "criterion": quality.pk,
+            "value": "6",
+        },
+        format="json",
+    )
+    mine = api_client.get(SCORES).json()["results"]
+    assert [s["evaluator"]["username"] for s in mine] == ["pia"]
+    api_client.post(f"{RFPS}{event.rfp.pk}/submit-scores/")
+    both = api_client.get(SCORES).json()["results"]
+    assert sorted(s["evaluator"]["username"] for s in both) == ["pete", "pia"]
+    # Not on the panel: refused.
+    _as(api_client, event.owner)
+    refused = api_client.post(
+        SCORES,
+        {
+            "rfp": event.rfp.pk,
+            "invitation": event.invitations[0].pk,
+            "criterion": quality.pk,
+            "value": "6",
+        },
+        format="json",
+    )
+    assert refused.status_code == 403
+
+
+def test_actions_on_an_rfp_one_cannot_see_are_404(
+    api_client: APIClient, event: Event, make_user: Callable[..., User]
+) -> None:
+    other_buyer = make_user(Role.ACCOUNT_MANAGER, username="bob")
+    _as(api_client, other_buyer)
+    assert api_client.post(f"{RFPS}{event.rfp.pk}/publish/").status_code in (403, 404)
+    assert api_client.get(f"{RFPS}{event.rfp.pk}/").status_code == 404

@@ -459,3 +459,64 @@ def test_supplier_page_lists_its_rfps_without_a_query_per_rfp(
     _login(client, account_manager)
     _count, content = _supplier_page_queries(client, supplier.pk)
     assert first.rfp.reference not in content
+
+
+def test_edit_a_draft_then_no_more_after_publishing(
+    make_event: Callable[..., Event], client: Client
+) -> None:
+    event = make_event(publish=False)
+    _login(client, event.owner)
+    url = reverse("rfps:rfp_edit", args=[event.rfp.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="Chair"' in page.content.decode()
+    form = page.context["form"]
+    data = {
+        "title": "Office chairs, ergonomic",
+        "owner": event.owner.pk,
+        "currency": "EUR",
+        "deadline": form.initial["deadline"].strftime("%Y-%m-%dT%H:%M"),
+        "suppliers": [i.supplier.pk for i in event.invitations],
+        "panel": [],
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 0,
+        "lines-0-description": "Chair",
+        "lines-0-quantity": "120",
+        "lines-0-unit": "pcs",
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "Price",
+        "criteria-0-weight": 100,
+        "criteria-0-is_price": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    event.rfp.refresh_from_db()
+    assert event.rfp.title == "Office chairs, ergonomic"
+    assert [line.quantity for line in event.rfp.lines.all()] == [Decimal(120)]
+    assert not event.rfp.panel.exists() and event.rfp.invitations.count() == 3
+    client.post(reverse("rfps:rfp_publish", args=[event.rfp.pk]))
+    assert client.post(url, data).status_code == 409
+
+
+def test_publish_with_problems_says_what_is_missing(
+    make_event: Callable[..., Event], client: Client
+) -> None:
+    event = make_event(publish=False)
+    event.rfp.criteria.filter(is_price=False).update(weight=10)
+    _login(client, event.owner)
+    response = client.post(reverse("rfps:rfp_publish", args=[event.rfp.pk]), follow=True)
+    assert "add up to 50" in response.content.decode()
+    event.rfp.refresh_from_db()
+    assert event.rfp.status == RfpStatus.DRAFT
+
+
+def test_pages_of_another_rfp_are_404(
+    event: Event, make_event: Callable[..., Event], client: Client
+) -> None:
+    other = make_event()
+    _login(client, event.owner)
+    assert client.get(reverse("rfps:rfp_detail", args=[999999])).status_code == 404
+    # An invitation of another RFP under this RFP's address.
+    url = reverse("rfps:proposal_enter", args=[event.rfp.pk, other.invitations[0].pk])
+    assert client.get(url).status_code == 404
