@@ -432,3 +432,44 @@ def my_day(*, user: AnyUser, today: date | None = None) -> MyDay:
         escalations=list(escalations[:MY_DAY_LIMIT]),
         contracts=list(contracts[:MY_DAY_LIMIT]),
     )
+
+
+# --- Every figure at once (the reports API) --------------------------------------------------
+
+PANELS = ("portfolio", "performance", "contracts", "relationship", "escalations")
+
+
+def dashboard_figures(scope: Scope, *, panels: tuple[str, ...] = PANELS) -> dict[str, Any]:
+    """The dashboard's figures as plain data, for the panels asked for."""
+    figures: dict[str, Any] = {
+        "scope": {
+            "whole_portfolio": scope.whole_portfolio,
+            "period_days": scope.period_days,
+            "since": scope.since,
+            "today": scope.today,
+            "currency": settings.REPORTING_CURRENCY,
+        }
+    }
+    if "portfolio" in panels:
+        figures["portfolio"] = {
+            "by_segment_and_status": portfolio_by_segment_and_status(scope),
+            "kraljic": kraljic_matrix(scope),
+        }
+    if "performance" in panels:
+        count, moved = moved_down(scope)
+        figures["performance"] = {
+            "average_score_by_quarter": average_score_by_quarter(scope),
+            "standing_distribution": standing_distribution(scope),
+            "moved_down_count": count,
+            "moved_down": moved,
+        }
+    if "contracts" in panels:
+        figures["contracts"] = {**contract_figures(scope), "savings": savings_figures(scope)}
+    if "relationship" in panels:
+        figures["relationship"] = relationship_figures(scope)
+    if "escalations" in panels:
+        figures["escalations"] = {
+            "by_level": escalation_figures(scope),
+            "overdue_reviews": overdue_review_count(scope),
+        }
+    return figures

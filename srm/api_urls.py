@@ -39,6 +39,7 @@ def api_root(request: Request) -> Response:
         "rfp-proposals": "api:rfp-proposal-list",
         "rfp-scores": "api:rfp-score-list",
         "notifications": "api:notification-list",
+        "reports": "api:report-dashboard",
         "schema": "api-schema",
         "docs": "api-docs",
     }
