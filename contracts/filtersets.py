@@ -1,8 +1,8 @@
 """Filters shared by the contract list page and the API (and the export another app adds).
 
 The querysets are those of ``contracts.selectors.contract_list``, which carry the notice date,
-the phase and ``confidential_visible``. A value filter matches only contracts whose value the
-user may see: otherwise narrowing the range would tell anyone the value.
+the phase and ``confidential_visible``. A value or currency filter matches only contracts
+whose value the user may see: otherwise narrowing the range would tell anyone the value.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ class ContractFilterSet(django_filters.FilterSet):
     value_max = django_filters.NumberFilter(
         method="filter_value_max", min_value=0, label=_("Value at most")
     )
-    currency = django_filters.ChoiceFilter(choices=currency_choices, label=_("Currency"))
+    currency = django_filters.ChoiceFilter(
+        choices=currency_choices, method="filter_currency", label=_("Currency")
+    )
     external_id = django_filters.CharFilter(label=_("ERP id"))
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
@@ -105,6 +107,13 @@ class ContractFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(value__gte=value, confidential_visible=True)  # type: ignore[misc]
+
+    def filter_currency(
+        self, queryset: QuerySet[Contract], name: str, value: str
+    ) -> QuerySet[Contract]:
+        if not value:
+            return queryset
+        return queryset.filter(currency=value, confidential_visible=True)  # type: ignore[misc]
 
     def filter_value_max(
         self, queryset: QuerySet[Contract], name: str, value: Decimal | None

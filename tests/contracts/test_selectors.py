@@ -224,13 +224,15 @@ def test_restricted_reader_gets_no_confidential_rows_loaded(
     assert len(benefit_list(user=people["executive"])) == 1
 
 
-def test_value_filters_never_reveal_a_hidden_value(
+def test_value_and_currency_filters_never_reveal_a_hidden_value(
     make_contract: MakeContract, people: dict[str, User]
 ) -> None:
     make_contract(value=Decimal("5000000"))
     for user, expected in [(people["outsider"], 0), (people["manager"], 1)]:
         found = contract_list(user=user, filters={"value_min": "4000000"})
         assert found.count() == expected
+    for user, expected in [(people["outsider"], 0), (people["manager"], 1)]:
+        assert contract_list(user=user, filters={"currency": "EUR"}).count() == expected
     assert contract_list(user=people["outsider"]).count() == 1  # it exists, for everyone
 
 
