@@ -12,12 +12,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import api_token_create
 from contracts.models import Benefit, Contract, ContractVersion, ExchangeRate, Obligation
-from contracts.services import benefit_create, obligation_create
+from contracts.services import benefit_create, document_upload, obligation_create
 from tests.contracts.conftest import TODAY
 from tests.factories import OwnershipFactory, SupplierFactory
 
@@ -361,3 +362,44 @@ def test_lists_run_the_same_queries_for_3_and_30_rows(
     large = _queries(api_client, url)
     assert small == large
     assert large <= 4
+
+
+def test_incremental_sync_with_updated_since(
+    api_client: APIClient, make_contract: MakeContract, integration: User
+) -> None:
+    old = make_contract(title="Old")
+    Contract.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    new = make_contract(title="New")
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    rows = (
+        _as(api_client, integration)
+        .get(CONTRACTS, {"updated_since": since, "ordering": "updated_at"})
+        .json()["results"]
+    )
+    assert [row["id"] for row in rows] == [new.pk]
+
+
+def test_document_list_runs_the_same_queries_for_2_and_12_documents(
+    api_client: APIClient,
+    make_contract: MakeContract,
+    procurement_manager: User,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    contract = make_contract()
+    client = _as(api_client, procurement_manager)
+
+    def upload(count: int) -> None:
+        for index in range(count):
+            document_upload(
+                by=procurement_manager,
+                contract=contract,
+                upload=SimpleUploadedFile(f"d{index}.pdf", PDF),
+                kind="other",
+            )
+
+    upload(2)
+    small = _queries(client, "/api/v1/contract-documents/")
+    upload(10)
+    assert _queries(client, "/api/v1/contract-documents/") == small
