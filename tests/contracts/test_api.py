@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.roles import Role
 from accounts.services import api_token_create
 from contracts.models import Benefit, Contract, ContractVersion, ExchangeRate, Obligation
 from contracts.services import benefit_create, document_upload, obligation_create
@@ -403,3 +404,54 @@ def test_document_list_runs_the_same_queries_for_2_and_12_documents(
     small = _queries(client, "/api/v1/contract-documents/")
     upload(10)
     assert _queries(client, "/api/v1/contract-documents/") == small
+
+
+@pytest.mark.parametrize(
+    ("who", "restricted"),
+    [
+        ("procurement", False),
+        ("executive", False),
+        ("owner", False),
+        ("key_account", False),
+        ("sponsor", False),
+        ("former_owner", True),
+        ("outsider", True),
+        ("erp", True),
+    ],
+)
+def test_confidentiality_per_role_in_the_api(
+    api_client: APIClient,
+    make_contract: MakeContract,
+    make_user: Callable[..., User],
+    who: str,
+    restricted: bool,
+) -> None:
+    people = {
+        "procurement": make_user(Role.PROCUREMENT_MANAGER),
+        "executive": make_user(Role.EXECUTIVE),
+        "owner": make_user(Role.ACCOUNT_MANAGER),
+        "key_account": make_user(Role.ACCOUNT_MANAGER),
+        "sponsor": make_user(Role.ACCOUNT_MANAGER),
+        "former_owner": make_user(Role.ACCOUNT_MANAGER),
+        "outsider": make_user(Role.ACCOUNT_MANAGER),
+        "erp": make_user(Role.INTEGRATION),
+    }
+    contract = make_contract(owner=people["owner"])
+    OwnershipFactory(supplier=contract.supplier, user=people["key_account"], role="owner")
+    OwnershipFactory(supplier=contract.supplier, user=people["sponsor"], role="executive_sponsor")
+    OwnershipFactory(
+        supplier=contract.supplier,
+        user=people["former_owner"],
+        role="backup",
+        since=TODAY - timedelta(days=90),
+        until=TODAY - timedelta(days=1),
+    )
+    benefit_create(
+        by=people["procurement"], contract=contract, kind="savings", expected_amount=Decimal(9)
+    )
+    client = _as(api_client, people[who])
+    row = client.get(f"{CONTRACTS}{contract.pk}/").json()
+    assert row["restricted"] is restricted
+    assert (row["value"] is None) is restricted
+    assert row["end_date"] == contract.end_date.isoformat()  # type: ignore[union-attr]
+    assert (client.get("/api/v1/benefits/").json()["results"] == []) is restricted
