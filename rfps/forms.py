@@ -235,6 +235,18 @@ class ResponseForm(forms.Form):
         }
 
 
+class ProposalEnterForm(ResponseForm):
+    """The buyer's copy of a proposal received by email, with one of its files."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"] = forms.FileField(
+            label=_("A file that came with it"),
+            required=False,
+            help_text=_("PDF, Office documents, images, text or CSV."),
+        )
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Attach a file"), help_text=_("PDF, Office documents, images, text or CSV.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -295,11 +295,14 @@ def proposal_enter_on_behalf(
     by: User,
     prices: Mapping[Any, Any],
     answers: Mapping[Any, Any],
+    uploads: Sequence[UploadedFile] = (),
 ) -> ProposalRevision:
-    """A proposal the supplier sent by email, entered by a buyer before the deadline; the
-    revision records who entered it."""
+    """A proposal the supplier sent by email, with its files, entered by a buyer before the
+    deadline; the revision records who entered it."""
     _require_buyer(by, invitation)
     proposal_save_draft(invitation=invitation, prices=prices, answers=answers)
+    for upload in uploads:
+        attachment_add(invitation=invitation, upload=upload)
     return proposal_submit(invitation=invitation, entered_by=by)
 
 

@@ -346,6 +346,10 @@ def round_open(
         errors["shortlist"] = [_("Choose at least one supplier.")]
     elif any(i.rfp_id != rfp.pk or i.pk not in responded for i in shortlist):
         errors["shortlist"] = [_("Only suppliers that submitted a proposal can be shortlisted.")]
+    elif any(i.supplier.excluded_from_rfps for i in shortlist):
+        errors["shortlist"] = [
+            _("A supplier not to be invited after a very poor review cannot be shortlisted.")
+        ]
     if errors:
         raise ValidationError(errors)
     number = (rfp.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1

@@ -119,7 +119,6 @@ def _detail_context(request: HttpRequest, rfp: Rfp, **extra: Any) -> dict[str, A
         "sealed": current is not None and current.is_sealed(now),
         "opened": any(not r.is_sealed(now) for r in rounds),
         "clarifications": list(selectors.clarification_list(user=user, rfp=rfp)),
-        "answer_form": forms.AnswerForm(),
         "may_run": services.may_run(user),
         "on_panel": evaluation.is_panel_member(user, rfp),
         "award": getattr(rfp, "award", None) if rfp.status == RfpStatus.AWARDED else None,
@@ -172,20 +171,19 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
         rfp = selectors.rfp_get(user=request.user, pk=pk)
         clarification = get_object_or_404(Clarification, pk=clarification_id, rfp=rfp)
         form = forms.AnswerForm(request.POST)
-        if form.is_valid():
-            try:
-                responses.clarification_answer(
-                    clarification=clarification,
-                    by=_actor(request),
-                    answer=form.cleaned_data["answer"],
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("Answered: every invitee receives it."))
-                return redirect(rfp.get_absolute_url() + "#clarifications")
-        context = _detail_context(request, rfp, answer_form=form)
-        return render(request, "rfps/rfp_detail.html", context, status=400)
+        try:
+            if not form.is_valid():
+                raise ValidationError(list(form.errors["answer"]))
+            responses.clarification_answer(
+                clarification=clarification,
+                by=_actor(request),
+                answer=form.cleaned_data["answer"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Answered: every invitee receives it."))
+        return redirect(rfp.get_absolute_url() + "#clarifications")
 
 
 class ProposalEnterView(CapabilityRequiredMixin, View):
@@ -203,20 +201,22 @@ class ProposalEnterView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
         rfp, invitation = self._load(request, pk, invitation_id)
-        form = forms.ResponseForm(rfp=rfp)
+        form = forms.ProposalEnterForm(rfp=rfp)
         return render(request, self.template, {"rfp": rfp, "invitation": invitation, "form": form})
 
     def post(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
         rfp, invitation = self._load(request, pk, invitation_id)
-        form = forms.ResponseForm(request.POST, rfp=rfp)
+        form = forms.ProposalEnterForm(request.POST, request.FILES, rfp=rfp)
         status = 400
         if form.is_valid():
+            upload = form.cleaned_data.get("file")
             try:
                 revision = responses.proposal_enter_on_behalf(
                     invitation=invitation,
                     by=_actor(request),
                     prices=form.prices(),
                     answers=form.answers(),
+                    uploads=[upload] if upload else [],
                 )
             except ValidationError as error:
                 forms.add_service_errors(form, error)

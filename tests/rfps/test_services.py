@@ -354,3 +354,22 @@ def test_contact_of_another_supplier_is_refused(make_event: Callable[..., Event]
     )
     with pytest.raises(ValidationError):
         rfp_update(rfp=event.rfp, by=event.owner, data=data)
+
+
+def test_a_supplier_excluded_meanwhile_cannot_be_shortlisted(
+    event: Event, clock: time_machine.Traveller
+) -> None:
+    event.respond(0, ["50", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    supplier = event.invitations[0].supplier
+    supplier.excluded_from_rfps = True
+    supplier.save()
+    with pytest.raises(ValidationError) as error:
+        round_open(
+            rfp=event.rfp,
+            by=event.owner,
+            shortlist=[event.invitation(0)],
+            deadline=DEADLINE + timedelta(days=5),
+        )
+    assert "shortlist" in error.value.message_dict

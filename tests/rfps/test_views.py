@@ -520,3 +520,29 @@ def test_pages_of_another_rfp_are_404(
     # An invitation of another RFP under this RFP's address.
     url = reverse("rfps:proposal_enter", args=[event.rfp.pk, other.invitations[0].pk])
     assert client.get(url).status_code == 404
+
+
+def test_buyer_enters_a_proposal_with_its_file(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    _login(client, event.owner)
+    url = reverse("rfps:proposal_enter", args=[event.rfp.pk, event.invitations[1].pk])
+    upload = SimpleUploadedFile("emailed-offer.txt", b"from the email", content_type="text/plain")
+    assert client.post(url, {**_form_data(event, ["10", "20"]), "file": upload}).status_code == 302
+    (item,) = ProposalRevision.objects.get().content["attachments"]
+    assert item["name"] == "emailed-offer.txt"
+    past_deadline(clock)
+    _login(client, event.owner)
+    download = client.get(reverse("rfps:attachment_download", args=[event.rfp.pk, item["id"]]))
+    assert b"".join(download.streaming_content) == b"from the email"
+
+
+def test_a_blank_answer_is_refused_with_a_message(event: Event, client: Client) -> None:
+    client.post(_respond_url(event, 0, "rfps:respond_ask"), {"question": "Colour?"})
+    clarification = event.rfp.clarifications.get()
+    _login(client, event.owner)
+    url = reverse("rfps:clarification_answer", args=[event.rfp.pk, clarification.pk])
+    response = client.post(url, {"answer": ""}, follow=True)
+    assert "This field is required." in response.content.decode()
+    clarification.refresh_from_db()
+    assert clarification.answered_at is None
