@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Contract
 from rfps.choices import RfpStatus
+from rfps.evaluation import evaluation_submit, score_set
 from rfps.models import Rfp
 from rfps.services import rfps_scan
 from tests.factories import ContactFactory, SupplierFactory
@@ -307,3 +308,42 @@ def test_actions_on_an_rfp_one_cannot_see_are_404(
     _as(api_client, other_buyer)
     assert api_client.post(f"{RFPS}{event.rfp.pk}/publish/").status_code in (403, 404)
     assert api_client.get(f"{RFPS}{event.rfp.pk}/").status_code == 404
+
+
+def _scored(make_event: Callable[..., Event], suppliers: int) -> Event:
+    event = make_event(suppliers=suppliers)
+    for index in range(suppliers):
+        event.respond(index, ["1", "2"])
+    return event
+
+
+def test_scores_list_runs_the_same_queries_for_small_and_large(
+    api_client: APIClient, make_event: Callable[..., Event], clock: time_machine.Traveller
+) -> None:
+    events = [_scored(make_event, 1)]
+    past_deadline(clock)
+
+    def score(event: Event) -> None:
+        quality = event.rfp.criteria.get(is_price=False)
+        for member in event.panel:
+            for index in range(len(event.invitations)):
+                score_set(
+                    rfp=event.rfp,
+                    by=member,
+                    invitation=event.invitation(index),
+                    criterion=quality,
+                    value=Decimal(5),
+                )
+            evaluation_submit(rfp=event.rfp, by=member)
+
+    score(events[0])
+    _as(api_client, events[0].owner)
+    small = _queries(api_client, SCORES)
+    clock.move_to(DEADLINE - timedelta(days=9))
+    more = [_scored(make_event, 4) for _ in range(2)]
+    past_deadline(clock)
+    for event in more:
+        score(event)
+    _as(api_client, events[0].owner)
+    assert len(api_client.get(SCORES, {"page_size": 200}).json()["results"]) == 2 + 16
+    assert _queries(api_client, SCORES) == small
