@@ -3,50 +3,47 @@
 Each service checks the actor, validates (``full_clean``), writes in one transaction and keeps
 history: a contract's terms are snapshotted as a new ``ContractVersion`` at creation, at each
 amendment and at each renewal, and its rows are audited by database triggers. Bulk upserts
-live in ``contracts.bulk``; the alert scan in ``contracts.alerts``.
+live in ``contracts.bulk``; the alert scan in ``contracts.alerts``; document uploads in
+``contracts.documents``; who may do what, and term arithmetic, in ``contracts.rules``.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Capability, capabilities_of, user_can
+from accounts.roles import Capability, capabilities_of
 from contracts.choices import (
     RECURRENCE_MONTHS,
     ContractStatus,
     ObligationStatus,
     RenewalChoice,
-    RenewalStage,
     VersionKind,
 )
 from contracts.models import (
     Benefit,
     BenefitRealisation,
     Contract,
-    ContractDocument,
     ContractLine,
     ContractVersion,
     Obligation,
-    RenewalDecision,
-    RenewalStep,
 )
+from contracts.renewals import (
+    RenewalTransitionError,
+    close_decision,
+    renewal_decision_advance,
+)
+from contracts.rules import add_months, may_manage_contracts, may_work_on, next_term_end
 from core.exceptions import DomainError
-from core.uploads import check_upload
-from escalations.choices import EscalationReason
-from escalations.services import escalation_resolve_for
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
 
@@ -70,32 +67,12 @@ class ContractStateError(DomainError):
     code = "invalid_contract_state"
 
 
-class RenewalTransitionError(DomainError):
-    code = "invalid_renewal_transition"
-
-
 @dataclass(frozen=True)
 class LineInput:
     description: str
     unit_price: Decimal
     quantity: Decimal = Decimal(1)
     unit: str = ""
-
-
-# --- Who may ------------------------------------------------------------------------------
-
-
-def may_manage_contracts(user: User) -> bool:
-    """Create, activate, amend, renew and terminate: procurement managers."""
-    return user_can(user, Capability.MANAGE_CONTRACTS)
-
-
-def may_work_on(*, user: User, contract: Contract) -> bool:
-    """Obligations, benefits, documents and the renewal decision: procurement managers and
-    the contract's owner."""
-    if may_manage_contracts(user):
-        return True
-    return contract.owner_id == user.pk and user_can(user, Capability.CHANGE_DATA)
 
 
 def _require_manager(user: User) -> None:
@@ -106,23 +83,6 @@ def _require_manager(user: User) -> None:
 def _require_worker(user: User, contract: Contract) -> None:
     if not may_work_on(user=user, contract=contract):
         raise PermissionDenied
-
-
-# --- Dates --------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` on; the 31st becomes the month's last day where it has none."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def next_term_end(end_date: date, months: int) -> date:
-    """The end of a term of ``months`` starting the day after ``end_date``: a contract ending
-    28 February 2027 renewed for a year ends 29 February 2028, one ending 31 January renewed
-    for a month ends on the last day of February."""
-    return add_months(end_date + timedelta(days=1), months) - timedelta(days=1)
 
 
 # --- Contracts ----------------------------------------------------------------------------
@@ -358,7 +318,7 @@ def contract_renew(
     contract.updated_at = timezone.now()
     contract.save(update_fields=["end_date", "version", "updated_at"])
     _record_version(contract, kind=VersionKind.RENEWED, by=by, note=note.strip())
-    _close_decision(contract, term_end=old_end, decision=RenewalChoice.RENEW, by=by)
+    close_decision(contract, term_end=old_end, decision=RenewalChoice.RENEW, by=by)
     return contract
 
 
@@ -383,81 +343,8 @@ def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -
     contract.updated_at = timezone.now()
     contract.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
     if term_end is not None:
-        _close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
+        close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
     return contract
-
-
-# --- Renewal decisions --------------------------------------------------------------------
-
-_NEXT_STAGE = {
-    RenewalStage.UPCOMING: RenewalStage.UNDER_REVIEW,
-    RenewalStage.UNDER_REVIEW: RenewalStage.DECIDED,
-    RenewalStage.DECIDED: RenewalStage.DONE,
-}
-
-
-def _decision_for(contract: Contract, term_end: date) -> RenewalDecision:
-    decision, _created = RenewalDecision.objects.select_for_update().get_or_create(
-        contract=contract, term_end=term_end
-    )
-    return decision
-
-
-@transaction.atomic
-def renewal_decision_advance(
-    *, contract: Contract, by: User, stage: str, decision: str = "", note: str = ""
-) -> RenewalDecision:
-    """Moves the current term's renewal decision one stage on: upcoming → under review →
-    decided (renew, renegotiate or terminate) → done; each move records who and when. Asking
-    for the stage it is at already changes nothing (a form sent twice)."""
-    _require_worker(by, contract)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.ACTIVE or contract.end_date is None:
-        raise RenewalTransitionError(_("Only an active contract with an end date is renewed."))
-    renewal = _decision_for(contract, contract.end_date)
-    if stage == renewal.stage and decision in ("", renewal.decision):
-        return renewal
-    if stage not in RenewalStage.values or _NEXT_STAGE.get(renewal.stage) != stage:  # type: ignore[call-overload]
-        raise RenewalTransitionError(
-            _("The decision is at “%(current)s”: it cannot move to “%(stage)s”.")
-            % {"current": renewal.get_stage_display(), "stage": stage}
-        )
-    if stage == RenewalStage.DECIDED and decision not in RenewalChoice.values:
-        raise ValidationError({"decision": _("Choose renew, renegotiate or terminate.")})
-    if stage == RenewalStage.DECIDED:
-        renewal.decision = decision
-    _move(renewal, stage=stage, by=by, note=note)
-    if stage == RenewalStage.DECIDED:
-        escalation_resolve_for(
-            subject=contract,
-            reason=EscalationReason.CONTRACT_RENEWAL,
-            note=_("Decision recorded: %(decision)s.")
-            % {"decision": renewal.get_decision_display()},
-        )
-    return renewal
-
-
-def _move(renewal: RenewalDecision, *, stage: str, by: User | None, note: str = "") -> None:
-    renewal.stage = stage
-    renewal.updated_at = timezone.now()
-    renewal.save(update_fields=["stage", "decision", "updated_at"])
-    RenewalStep.objects.create(
-        renewal=renewal, stage=stage, decision=renewal.decision, note=note.strip(), actor=by
-    )
-
-
-def _close_decision(contract: Contract, *, term_end: date, decision: str, by: User | None) -> None:
-    """A renewal or termination carries out the term's decision: it is done, with a step."""
-    renewal = _decision_for(contract, term_end)
-    if renewal.stage == RenewalStage.DONE:
-        return
-    renewal.decision = renewal.decision or decision
-    _move(renewal, stage=RenewalStage.DONE, by=by)
-    escalation_resolve_for(
-        subject=contract,
-        reason=EscalationReason.CONTRACT_RENEWAL,
-        note=_("The contract was renewed or terminated."),
-    )
 
 
 # --- Obligations --------------------------------------------------------------------------
@@ -569,30 +456,23 @@ def benefit_realisation_record(
     return realisation
 
 
-# --- Documents ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def document_upload(
-    *, by: User, contract: Contract, upload: UploadedFile, kind: str
-) -> ContractDocument:
-    """Stores a file of the contract through Django's storage, once its content (not its
-    name) shows an accepted type and it is within CONTRACT_DOCUMENT_MAX_BYTES."""
-    _require_worker(by, contract)
-    try:
-        checked = check_upload(upload, max_bytes=settings.CONTRACT_DOCUMENT_MAX_BYTES)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
-    name = (upload.name or "document").rsplit("/", 1)[-1][:255]
-    document = ContractDocument(
-        contract=contract,
-        kind=kind,
-        name=name,
-        mime=checked.mime,
-        size=checked.size,
-        uploaded_by=by,
-    )
-    document.full_clean(exclude=["file"])
-    document.file.save(f"{name.rsplit('.', 1)[0]}.{checked.extension}", upload, save=False)
-    document.save()
-    return document
+__all__ = [
+    "ContractStateError",
+    "LineInput",
+    "RenewalTransitionError",
+    "activation_problems",
+    "add_months",
+    "benefit_create",
+    "benefit_realisation_record",
+    "contract_activate",
+    "contract_amend",
+    "contract_create",
+    "contract_renew",
+    "contract_terminate",
+    "may_manage_contracts",
+    "may_work_on",
+    "next_term_end",
+    "obligation_create",
+    "obligation_record",
+    "renewal_decision_advance",
+]

@@ -25,7 +25,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from contracts import services
 from contracts.choices import ContractStatus, RenewalStage
-from contracts.documents import document_response
+from contracts.documents import document_response, document_upload
 from contracts.forms import (
     BenefitForm,
     ConfirmForm,
@@ -297,9 +297,7 @@ class DocumentUploadView(_ContractActionView):
     done_message = gettext_lazy("The document is stored.")
 
     def act(self, request: HttpRequest, target: Any, data: dict[str, Any]) -> None:
-        services.document_upload(
-            by=_actor(request), contract=target, upload=data["file"], kind=data["kind"]
-        )
+        document_upload(by=_actor(request), contract=target, upload=data["file"], kind=data["kind"])
 
 
 class ObligationRecordView(_ContractActionView):

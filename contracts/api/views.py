@@ -44,7 +44,7 @@ from contracts.api.serializers import (
     TerminateSerializer,
 )
 from contracts.bulk import MAX_ROWS, contract_upsert_many, exchange_rate_upsert_many
-from contracts.documents import document_response
+from contracts.documents import document_response, document_upload
 from contracts.filtersets import (
     BenefitFilterSet,
     ContractFilterSet,
@@ -358,7 +358,7 @@ class DocumentViewSet(_ConfidentialViewSet):
         serializer = DocumentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = _data(serializer)
-        document = services.document_upload(
+        document = document_upload(
             by=_actor(request), contract=data["contract"], upload=data["file"], kind=data["kind"]
         )
         return self._answer(document, status.HTTP_201_CREATED)

@@ -15,11 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from contracts.documents import document_upload
 from contracts.models import Benefit, Contract, ContractDocument, ContractVersion, Obligation
 from contracts.services import (
     benefit_create,
     contract_amend,
-    document_upload,
     obligation_create,
 )
 from suppliers.models import Supplier

@@ -1,0 +1,38 @@
+"""Small rules that several parts of contracts share: who may do what, and term arithmetic.
+Pure functions; they read, never write."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from accounts.models import User
+from accounts.roles import Capability, user_can
+from contracts.models import Contract
+
+
+def may_manage_contracts(user: User) -> bool:
+    """Create, activate, amend, renew and terminate: procurement managers."""
+    return user_can(user, Capability.MANAGE_CONTRACTS)
+
+
+def may_work_on(*, user: User, contract: Contract) -> bool:
+    """Obligations, benefits, documents and the renewal decision: procurement managers and
+    the contract's owner."""
+    if may_manage_contracts(user):
+        return True
+    return contract.owner_id == user.pk and user_can(user, Capability.CHANGE_DATA)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` on; the 31st becomes the month's last day where it has none."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_term_end(end_date: date, months: int) -> date:
+    """The end of a term of ``months`` starting the day after ``end_date``: a contract ending
+    28 February 2027 renewed for a year ends 29 February 2028, one ending 31 January renewed
+    for a month ends on the last day of February."""
+    return add_months(end_date + timedelta(days=1), months) - timedelta(days=1)
