@@ -95,7 +95,7 @@ def line_chart(
     columns: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]]
 ) -> LineChart:
     """Lines over ``columns`` (quarters) on a 0-100 scale; a None value leaves a gap."""
-    left, right, top, bottom = 36, CHART_WIDTH - 12, 12, 190
+    left, right, top, bottom = 40, CHART_WIDTH - 36, 12, 190
     step = (right - left) / max(len(columns) - 1, 1)
 
     def y_of(value: float) -> float:

@@ -224,7 +224,12 @@ def escalations_panel(scope: Scope) -> dict[str, Any]:
         "rows": rows,
         "chart": bar_chart(
             [
-                Bar(str(row["label"]), row["open"], row["urls"][0], f"level-{row['level']}")
+                Bar(
+                    _("Level %(level)s") % {"level": row["level"]},
+                    row["open"],
+                    row["urls"][0],
+                    f"level-{row['level']}",
+                )
                 for row in rows
             ]
         ),

@@ -18,7 +18,7 @@ from accounts.roles import Capability, user_can
 from core.exports import FORMATS, export_response
 from reports.dashboard import dashboard
 from reports.exports import DATASETS
-from reports.filtersets import ReportFilterSet
+from reports.filtersets import DEFAULT_PERIOD_DAYS, ReportFilterSet
 from reports.selectors import my_day, report_scope
 from suppliers.selectors import owner_candidate_list
 
@@ -28,6 +28,7 @@ def dashboard_filter_form(request: HttpRequest) -> forms.Form:
     segment = form.fields["segment"]
     segment.widget = forms.CheckboxSelectMultiple(choices=segment.choices)  # type: ignore[attr-defined]
     form.fields["category"].widget.attrs["size"] = 4
+    form.fields["period"].initial = str(DEFAULT_PERIOD_DAYS)
     owner = form.fields["owner"]
     owner.queryset = owner_candidate_list(user=request.user)  # type: ignore[attr-defined]
     owner.empty_label = _("Anyone")  # type: ignore[attr-defined]
