@@ -62,7 +62,7 @@ def test_supplier_list_exports_a_spreadsheet_that_opens(live_server: Any, page: 
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export XLSX").first.click()
-    data = open(download.value.path(), "rb").read()  # noqa: SIM115, PTH123
+    data = open(download.value.path(), "rb").read()  # noqa: SIM115
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
