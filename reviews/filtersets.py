@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
@@ -17,8 +18,10 @@ from suppliers.models import Supplier
 class ReviewFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
     standing = django_filters.MultipleChoiceFilter(choices=Standing.choices, label=_("Standing"))
+    # ?overdue=1 or ?overdue=true, as the dashboard links it.
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
+        widget=BooleanWidget,
         label=_("Overdue"),
         help_text=_("Not submitted, and past the due date."),
     )
@@ -28,7 +31,9 @@ class ReviewFilterSet(django_filters.FilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
-    partial = django_filters.BooleanFilter(field_name="is_partial", label=_("Partial"))
+    partial = django_filters.BooleanFilter(
+        field_name="is_partial", widget=BooleanWidget, label=_("Partial")
+    )
     due_before = django_filters.DateFilter(
         field_name="due_date", lookup_expr="lte", label=_("Due by")
     )

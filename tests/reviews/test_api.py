@@ -158,6 +158,7 @@ def test_overdue_filter(setup: Setup, make_review: Callable[..., Review]) -> Non
     Review.objects.filter(pk=new.pk).update(due_date=date(2099, 1, 1))
     assert ids(signed_in(setup.manager).get(f"{REVIEWS}?overdue=true")) == [old.pk]
     assert ids(signed_in(setup.manager).get(f"{REVIEWS}?overdue=false")) == [new.pk]
+    assert ids(signed_in(setup.manager).get(f"{REVIEWS}?overdue=1")) == [old.pk]
 
 
 def test_templates_are_readable_with_criteria_and_bands(setup: Setup) -> None:

@@ -218,3 +218,14 @@ def test_the_scorecard_runs_a_fixed_number_of_queries(setup: Setup) -> None:
             assert client.get(f"/reviews/suppliers/{setup.supplier.pk}/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_overdue_filter_the_dashboard_links_to(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    old, new = make_review(Q1), make_review(Q2)
+    Review.objects.filter(pk=old.pk).update(due_date=date(2020, 1, 1))
+    Review.objects.filter(pk=new.pk).update(due_date=date(2099, 1, 1))
+    html = client_for(setup.manager).get("/reviews/?overdue=1").content.decode()
+    assert old.get_absolute_url() in html and new.get_absolute_url() not in html
+    assert "Overdue" in html
