@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from rfps.models import (
     ProposalAttachment,
     ProposalRevision,
     Rfp,
+    Round,
 )
 from suppliers.models import Supplier
 from suppliers.selectors import AnyUser
@@ -42,8 +44,15 @@ def rfp_visible(*, user: AnyUser) -> QuerySet[Rfp]:
 
 
 def rfp_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Rfp]:
+    # The deadline that matters now: the latest round's, else the RFP's own (a draft).
+    latest_round = Round.objects.filter(rfp=OuterRef("pk")).order_by("-number")
     queryset = (
-        rfp_visible(user=user).select_related("owner", "category").order_by("-created_at", "-id")
+        rfp_visible(user=user)
+        .select_related("owner", "category")
+        .annotate(
+            current_deadline=Coalesce(Subquery(latest_round.values("deadline")[:1]), F("deadline"))
+        )
+        .order_by("-created_at", "-id")
     )
     if filters is not None:
         from rfps.filtersets import RfpFilterSet

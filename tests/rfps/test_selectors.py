@@ -124,3 +124,16 @@ def test_panel_member_without_rfp_role_sees_only_their_rfps(
 ) -> None:
     pia = event.panel[0]
     assert list(selectors.rfp_visible(user=pia)) == [event.rfp]
+
+
+def test_list_carries_the_current_rounds_deadline(
+    event: Event, clock: time_machine.Traveller, make_event: Callable[..., Event]
+) -> None:
+    draft = make_event(publish=False)
+    event.respond(0, ["50", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    second = DEADLINE + timedelta(days=5)
+    round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
+    deadlines = {r.pk: r.current_deadline for r in selectors.rfp_list(user=event.owner)}
+    assert deadlines == {event.rfp.pk: second, draft.rfp.pk: draft.rfp.deadline}
