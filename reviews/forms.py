@@ -8,7 +8,14 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from reviews.choices import SCORE_MAX, SCORE_MIN, SURVEY_QUESTIONS
+from reviews.choices import (
+    SCORE_MAX,
+    SCORE_MIN,
+    SURVEY_QUESTIONS,
+    CriterionSource,
+    KpiCode,
+    Standing,
+)
 from reviews.filtersets import CorrectiveActionPlanFilterSet, ReviewFilterSet
 from reviews.models import CorrectiveActionPlan, Criterion, Review, ReviewScore
 from suppliers.models import Contact, Supplier
@@ -194,3 +201,53 @@ class SurveyForm(forms.Form):
                 label=question, choices=choices, coerce=int, widget=forms.RadioSelect
             )
         self.order_fields([name for name, _question in SURVEY_QUESTIONS] + ["comment"])
+
+
+class CriterionRowForm(forms.Form):
+    """One criterion of a new template version."""
+
+    key = forms.SlugField(label=_("Key"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    weight = forms.DecimalField(label=_("Weight (%)"), min_value=0, max_value=100, decimal_places=2)
+    source = forms.ChoiceField(label=_("Source"), choices=CriterionSource.choices)
+    kpi_code = forms.ChoiceField(
+        label=_("KPI"), choices=[("", "—"), *KpiCode.choices], required=False
+    )
+    kpi_best = forms.DecimalField(label=_("KPI value scoring 100"), required=False)
+    kpi_worst = forms.DecimalField(label=_("KPI value scoring 0"), required=False)
+    guidance = forms.CharField(
+        label=_("Guidance, one line per score from 1 to 5"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_guidance(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["guidance"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > SCORE_MAX:
+            raise forms.ValidationError(_("At most five lines, one per score."))
+        return lines
+
+
+class BandRowForm(forms.Form):
+    standing = forms.ChoiceField(
+        label=_("Standing"), choices=Standing.choices, widget=forms.HiddenInput
+    )
+    lower = forms.DecimalField(label=_("From"), min_value=0, max_value=100, decimal_places=2)
+    upper = forms.DecimalField(label=_("Below"), min_value=0, max_value=100, decimal_places=2)
+
+
+CriterionFormSet = forms.formset_factory(CriterionRowForm, extra=1, can_delete=True, max_num=30)
+BandFormSet = forms.formset_factory(BandRowForm, extra=0, max_num=len(Standing.choices))
+
+
+def template_formsets(
+    data: QueryDict | None, *, criteria: list[dict[str, Any]], bands: list[dict[str, Any]]
+) -> tuple[Any, Any]:
+    initial_criteria = [
+        {**row, "guidance": "\n".join(row.get("guidance") or [])} for row in criteria
+    ]
+    return (
+        CriterionFormSet(data, initial=initial_criteria, prefix="criteria"),
+        BandFormSet(data, initial=bands, prefix="bands"),
+    )

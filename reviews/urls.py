@@ -17,6 +17,8 @@ urlpatterns = [
         views.SupplierScorecardView.as_view(),
         name="supplier_scorecard",
     ),
+    path("templates/", views.TemplateListView.as_view(), name="template_list"),
+    path("templates/<int:pk>/", views.TemplateDetailView.as_view(), name="template_detail"),
     path("actions/", views.PlanListView.as_view(), name="plan_list"),
     path("actions/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("actions/<int:pk>/add/", views.ActionAddView.as_view(), name="action_add"),

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +41,7 @@ from reviews.forms import (
     SurveyForm,
     plan_filter_form,
     review_filter_form,
+    template_formsets,
 )
 from reviews.kpis import kpi_figures
 from reviews.models import Criterion, Review
@@ -482,3 +483,77 @@ def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str
 def _stars(score: Decimal) -> Decimal:
     """An overall score on the survey's 1..5 scale, so the two ratings read side by side."""
     return (Decimal(1) + score * 4 / 100).quantize(Decimal("0.01"))
+
+
+# --- Scorecard templates --------------------------------------------------------------------
+
+
+class TemplateListView(CapabilityRequiredMixin, View):
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        templates = list(selectors.template_list().order_by("name", "-version"))
+        return render(request, "reviews/template_list.html", {"templates": templates})
+
+
+class TemplateDetailView(CapabilityRequiredMixin, View):
+    """A template version; procurement managers change it here, which makes the next version."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+    template_name = "reviews/template_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = selectors.template_get(pk=pk)
+        criteria, bands = services.template_rows(template)
+        forms = template_formsets(None, criteria=criteria, bands=bands)
+        return render(request, self.template_name, self._context(request, template, forms))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not user_can(request.user, Capability.MANAGE_PORTFOLIO):
+            raise PermissionDenied
+        template = selectors.template_get(pk=pk)
+        criteria, bands = services.template_rows(template)
+        forms = template_formsets(request.POST, criteria=criteria, bands=bands)
+        errors: list[str] = []
+        if all(formset.is_valid() for formset in forms):
+            rows = [
+                {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+                for form in forms[0].forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            try:
+                new = services.template_revise(
+                    template=template,
+                    criteria=[_criterion_row(row) for row in rows],
+                    bands=[form.cleaned_data for form in forms[1].forms],
+                    by=_actor(request),
+                )
+            except ValidationError as error:
+                errors = [str(message) for message in error.messages]
+            else:
+                messages.success(
+                    request,
+                    _("Version %(version)s is now the current one.") % {"version": new.version},
+                )
+                return redirect("reviews:template_detail", pk=new.pk)
+        context = self._context(request, template, forms, errors=errors)
+        return render(request, self.template_name, context, status=400)
+
+    def _context(
+        self, request: HttpRequest, template: Any, forms: Any, errors: list[str] | None = None
+    ) -> dict[str, Any]:
+        return {
+            "scorecard": template,
+            "criteria_formset": forms[0],
+            "band_formset": forms[1],
+            "may_change": user_can(request.user, Capability.MANAGE_PORTFOLIO)
+            and user_can(request.user, Capability.CHANGE_DATA),
+            "errors": errors or [],
+        }
+
+
+def _criterion_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A rated criterion names no KPI; the database check says the same."""
+    if row["source"] == CriterionSource.RATED:
+        row = {**row, "kpi_code": "", "kpi_best": None, "kpi_worst": None}
+    return row

@@ -51,3 +51,10 @@ def standing_badge(standing: str | None) -> str:
 @register.filter
 def standing_fill(standing: str | None) -> str:
     return _STANDING_FILL.get(standing or "", "#f5f5f5")
+
+
+@register.filter
+def standing_label(standing: str | None) -> str:
+    from reviews.choices import Standing
+
+    return str(Standing(standing).label) if standing in Standing.values else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -229,3 +230,45 @@ def test_the_overdue_filter_the_dashboard_links_to(
     html = client_for(setup.manager).get("/reviews/?overdue=1").content.decode()
     assert old.get_absolute_url() in html and new.get_absolute_url() not in html
     assert "Overdue" in html
+
+
+def _template_post(template_pk: int, client: Client, **changes: str) -> Any:
+    from reviews.models import ScorecardTemplate
+    from reviews.services import template_rows
+
+    criteria, bands = template_rows(ScorecardTemplate.objects.get(pk=template_pk))
+    data: dict[str, Any] = {
+        "criteria-TOTAL_FORMS": len(criteria),
+        "criteria-INITIAL_FORMS": len(criteria),
+        "bands-TOTAL_FORMS": len(bands),
+        "bands-INITIAL_FORMS": len(bands),
+    }
+    for index, row in enumerate(criteria):
+        for name, value in row.items():
+            value = "\n".join(value) if name == "guidance" else value
+            data[f"criteria-{index}-{name}"] = "" if value is None else value
+    for index, row in enumerate(bands):
+        for name, value in row.items():
+            data[f"bands-{index}-{name}"] = value
+    data.update(changes)
+    return client.post(f"/reviews/templates/{template_pk}/", data)
+
+
+def test_a_procurement_manager_makes_a_new_template_version_on_the_page(setup: Setup) -> None:
+    from reviews.models import ScorecardTemplate
+
+    v1 = ScorecardTemplate.objects.get(name="Standard", version=1)
+    assert client_for(setup.owner).get(f"/reviews/templates/{v1.pk}/").status_code == 200
+    assert _template_post(v1.pk, client_for(setup.owner)).status_code == 403
+    bad = _template_post(v1.pk, client_for(setup.manager), **{"criteria-0-weight": "30"})
+    assert bad.status_code == 400 and "110" in bad.content.decode()
+    response = _template_post(
+        v1.pk,
+        client_for(setup.manager),
+        **{"criteria-0-weight": "30", "criteria-1-weight": "10"},
+    )
+    assert response.status_code == 302
+    v2 = ScorecardTemplate.objects.get(name="Standard", is_current=True)
+    assert v2.version == 2
+    assert v2.criteria.get(key="quality").weight == 30
+    assert v2.criteria.get(key="quality").guidance == v1.criteria.get(key="quality").guidance
