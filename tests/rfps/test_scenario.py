@@ -1,0 +1,150 @@
+"""The issue's "done when", walked through the pages as people would: a procurement manager
+publishes an RFP to three suppliers; two respond through their links, one revises; before the
+deadline nobody sees a price by any route; after it two panel members score, a negotiation
+round lowers one price, and the award creates a draft contract with its expected saving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import Role
+from contracts.models import Benefit, Contract
+from rfps.links import invitation_token
+from rfps.models import Rfp
+from rfps.services import rfps_scan
+from tests.factories import ContactFactory, SupplierFactory
+from tests.rfps.conftest import DEADLINE
+
+pytestmark = pytest.mark.django_db
+
+
+def _respond(client: Client, rfp: Rfp, index: int, chair: str, desk: str) -> None:
+    invitation = rfp.invitations.order_by("supplier__name")[index]
+    url = reverse("rfps:respond", args=[invitation_token(invitation)])
+    line_chair, line_desk = rfp.lines.all()
+    data = {
+        f"price_{line_chair.pk}": chair,
+        f"price_{line_desk.pk}": desk,
+        f"answer_{rfp.questions.get().pk}": "Four weeks",
+        "submit": "1",
+    }
+    assert client.post(url, data).status_code == 302
+
+
+def test_the_whole_event(make_user: Callable[..., User], clock: time_machine.Traveller) -> None:
+    buyer = make_user(Role.PROCUREMENT_MANAGER, username="procurement")
+    pia = make_user(Role.ACCOUNT_MANAGER, username="pia")
+    pete = make_user(Role.PROCUREMENT_MANAGER, username="pete")
+    suppliers = [SupplierFactory(name=f"Supplier {n}") for n in "ABC"]
+    for supplier in suppliers:
+        ContactFactory(supplier=supplier, is_primary=True)
+    browser, supplier_browser, api = Client(), Client(), APIClient()
+    browser.force_login(buyer)
+    created = browser.post(
+        reverse("rfps:rfp_create"),
+        {
+            "title": "Office chairs",
+            "owner": buyer.pk,
+            "currency": "EUR",
+            "deadline": DEADLINE.strftime("%Y-%m-%dT%H:%M"),
+            "budget": "20000",
+            "suppliers": [s.pk for s in suppliers],
+            "panel": [pia.pk, pete.pk],
+            "lines-TOTAL_FORMS": 2,
+            "lines-INITIAL_FORMS": 0,
+            "lines-0-description": "Chair",
+            "lines-0-quantity": "100",
+            "lines-0-unit": "pcs",
+            "lines-1-description": "Desk",
+            "lines-1-quantity": "10",
+            "lines-1-unit": "pcs",
+            "questions-TOTAL_FORMS": 1,
+            "questions-INITIAL_FORMS": 0,
+            "questions-0-text": "Lead time?",
+            "criteria-TOTAL_FORMS": 2,
+            "criteria-INITIAL_FORMS": 0,
+            "criteria-0-name": "Price",
+            "criteria-0-weight": 60,
+            "criteria-0-is_price": "on",
+            "criteria-1-name": "Quality",
+            "criteria-1-weight": 40,
+        },
+    )
+    assert created.status_code == 302
+    rfp = Rfp.objects.get()
+    assert browser.post(reverse("rfps:rfp_publish", args=[rfp.pk])).status_code == 302
+
+    _respond(supplier_browser, rfp, 0, "90", "300")  # A: 12000
+    _respond(supplier_browser, rfp, 1, "80", "300")  # B: 11000
+    _respond(supplier_browser, rfp, 1, "79", "300")  # B revises: 10900
+
+    for user in (buyer, pete, make_user(username="root", is_superuser=True, is_staff=True)):
+        browser.force_login(user)
+        api.force_authenticate(user)
+        for url in (
+            reverse("rfps:rfp_detail", args=[rfp.pk]),
+            reverse("rfps:rfp_compare", args=[rfp.pk]),
+            reverse("admin:rfps_rfp_change", args=[rfp.pk]),
+        ):
+            page = browser.get(url).content.decode()
+            assert "10900" not in page and "12000" not in page, url
+            assert "Four weeks" not in page, url
+        assert "10900" not in api.get("/api/v1/rfp-proposals/").content.decode()
+
+    clock.move_to(DEADLINE + timedelta(minutes=1))
+    rfps_scan()
+    quality = rfp.criteria.get(is_price=False)
+    invitations = list(rfp.invitations.order_by("supplier__name"))
+    for member, marks in ((pia, ("8", "6")), (pete, ("7", "6"))):
+        browser.force_login(member)
+        data = {
+            f"score_{i.pk}_{quality.pk}": mark
+            for i, mark in zip(invitations[:2], marks, strict=True)
+        }
+        response = browser.post(reverse("rfps:rfp_score", args=[rfp.pk]), {**data, "submit": "1"})
+        assert response.status_code == 302
+
+    browser.force_login(buyer)
+    second = DEADLINE + timedelta(days=3)
+    assert (
+        browser.post(
+            reverse("rfps:round_create", args=[rfp.pk]),
+            {
+                "shortlist": [invitations[0].pk, invitations[1].pk],
+                "deadline": second.strftime("%Y-%m-%dT%H:%M"),
+            },
+        ).status_code
+        == 302
+    )
+    rfp.refresh_from_db()
+    _respond(supplier_browser, rfp, 0, "70", "300")  # A lowers to 10000
+    clock.move_to(second + timedelta(minutes=1))
+    rfps_scan()
+    browser.force_login(buyer)
+    compare = browser.get(reverse("rfps:rfp_compare", args=[rfp.pk])).content.decode()
+    assert "12000.00" in compare and "10000.00" in compare  # A's first and latest offers
+    awarded = browser.post(
+        reverse("rfps:rfp_award", args=[rfp.pk]),
+        {
+            "invitation": invitations[0].pk,
+            "rationale": "Lowest after negotiation",
+        },
+    )
+    assert awarded.status_code == 302
+    contract = Contract.objects.get()
+    assert (contract.supplier, contract.value, contract.status) == (
+        suppliers[0],
+        Decimal("10000.00"),
+        "draft",
+    )
+    # First-round median of 12000 and 10900 is 11450: a saving of 1450.
+    assert Benefit.objects.get(contract=contract).expected_amount == Decimal("1450.00")
