@@ -255,7 +255,10 @@ def latest_survey_answer(*, supplier: Supplier) -> SupplierSurvey | None:
 
 
 def review_score_list(*, user: AnyUser) -> QuerySet[ReviewScore]:
-    """Scores of the reviews one may see, each with its rater."""
-    return ReviewScore.objects.filter(rater__review__in=review_visible(user=user)).select_related(
-        "rater__user"
+    """Scores of the reviews one may see, each with its rater. Raters score independently:
+    until a review is submitted, each sees only their own scores."""
+    return (
+        ReviewScore.objects.filter(rater__review__in=review_visible(user=user))
+        .filter(Q(rater__user_id=_uid(user)) | Q(rater__review__status=ReviewStatus.SUBMITTED))
+        .select_related("rater__user")
     )

@@ -352,3 +352,26 @@ def test_list_endpoints_run_a_fixed_number_of_queries(setup: Setup, url: str) ->
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_raters_see_only_their_own_scores_until_the_review_is_submitted(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    review = make_review()
+    score_all(review, setup.owner, 4)
+    score_all(review, setup.backup, 2)
+    url = f"/api/v1/review-scores/?review={review.pk}"
+
+    def scores_seen_by(user: User) -> set[int]:
+        response = signed_in(user).get(url)
+        assert response.status_code == 200
+        return {row["score"] for row in response.json()["results"]}
+
+    assert scores_seen_by(setup.owner) == {4}
+    assert scores_seen_by(setup.backup) == {2}
+    assert scores_seen_by(setup.manager) == set()
+    from reviews.services import review_submit
+
+    review_submit(review=review, by=setup.owner)
+    assert scores_seen_by(setup.backup) == {2, 4}
+    assert scores_seen_by(setup.manager) == {2, 4}
