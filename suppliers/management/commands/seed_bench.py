@@ -1,5 +1,8 @@
 """``manage.py seed_bench --suppliers 100000``: benchmark data in ``<NAME>_bench``.
 
+With the suppliers come, by default, ten meetings each (a million for 100,000) and the
+commitments, reviews, contracts and escalations the dashboard reads (see reports.bench).
+
 Suppliers come with realistic spreads (countries, statuses, segments, risk), 1-3 of ~30
 categories in a two-level tree, one of 20 account managers as owner and sometimes a backup.
 Each supplier's values are a pure function of its number, so ``bench_suppliers`` can rebuild
@@ -24,6 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from core.bench import copy_buffer, copy_into, use_bench_database, vacuum_analyze
+from reports.bench import seed_report_data
 from suppliers.choices import OwnershipRole
 from suppliers.models import Category, KeyAccountOwnership, Supplier, SupplierCategory
 
@@ -142,6 +146,13 @@ class Command(BaseCommand):
             help="Seed the current database (for tests); never use on real data.",
         )
         parser.add_argument(
+            "--meetings-per-supplier",
+            type=int,
+            default=10,
+            help="Meetings per supplier (10: a million for 100,000), with the commitments, "
+            "reviews, contracts and escalations the reports read (reports.bench); 0: none.",
+        )
+        parser.add_argument(
             "--audit",
             action="store_true",
             help="Let the audit triggers record the seeded rows (slower; off by default).",
@@ -177,6 +188,11 @@ class Command(BaseCommand):
                 for chunk in range(0, len(missing), 50_000):
                     _seed_suppliers(missing[chunk : chunk + 50_000], categories, owners)
             vacuum_analyze(*_tables())
+        if options["meetings_per_supplier"] > 0:
+            self.stdout.write("Report data (meetings, commitments, reviews, contracts):")
+            seed_report_data(
+                meetings_per_supplier=options["meetings_per_supplier"], say=self.stdout.write
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{wanted:,} bench suppliers wanted, {len(missing):,} added, "
