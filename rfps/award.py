@@ -91,8 +91,8 @@ def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> 
             contract=contract,
             kind=BenefitKind.SAVINGS,
             expected_amount=saving,
-            note=_("Expected saving at award of %(reference)s, against the %(baseline)s.")
-            % {"reference": rfp.reference, "baseline": BaselineKind(kind).label.lower()},
+            note=_("Expected saving at the award of %(reference)s; baseline: %(baseline)s.")
+            % {"reference": rfp.reference, "baseline": BaselineKind(kind).label},
         )
     now = timezone.now()
     award = Award.objects.create(

@@ -73,7 +73,8 @@ def _rfp(
 def _respond(invitation: Invitation, prices: list[str], at: datetime) -> None:
     rfp = invitation.rfp
     lines = list(rfp.lines.all())
-    answers = {str(q.pk): "Four weeks; CE and ISO 9001." for q in rfp.questions.all()}
+    replies = ["Four weeks from order.", "CE marking; ISO 9001 and ISO 14001."]
+    answers = {str(q.pk): reply for q, reply in zip(rfp.questions.all(), replies, strict=False)}
     proposal_save_draft(
         invitation=invitation,
         prices={str(line.pk): p for line, p in zip(lines, prices, strict=True)},

@@ -25,7 +25,7 @@ from rfps import award as award_services
 from rfps import evaluation, forms, responses, selectors, services
 from rfps.choices import RfpStatus
 from rfps.comparison import comparison_build
-from rfps.models import Clarification, Rfp
+from rfps.models import Award, Clarification, Rfp
 
 PAGE_SIZE = 50
 
@@ -121,7 +121,11 @@ def _detail_context(request: HttpRequest, rfp: Rfp, **extra: Any) -> dict[str, A
         "clarifications": list(selectors.clarification_list(user=user, rfp=rfp)),
         "may_run": services.may_run(user),
         "on_panel": evaluation.is_panel_member(user, rfp),
-        "award": getattr(rfp, "award", None) if rfp.status == RfpStatus.AWARDED else None,
+        "award": (
+            Award.objects.select_related("invitation__supplier", "contract").get(rfp=rfp)
+            if rfp.status == RfpStatus.AWARDED
+            else None
+        ),
         **extra,
     }
 
