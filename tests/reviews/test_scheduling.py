@@ -143,3 +143,33 @@ def test_the_task_runs_the_scan(setup: Setup) -> None:
 def test_the_beat_entry_names_the_registered_task() -> None:
     entry = app.conf.beat_schedule["review-cadence"]
     assert entry["task"] in app.tasks
+
+
+def test_every_review_email_renders_and_is_sent(setup: Setup) -> None:
+    from django.core import mail
+
+    from notifications.services import notification_deliver
+
+    with time_machine.travel(APRIL_2, tick=False):
+        reviews_schedule()
+    review = Review.objects.get()
+    with time_machine.travel(datetime(2026, 4, 16, 6, tzinfo=UTC), tick=False):
+        review_reminders_scan()  # due in 14 days
+    with time_machine.travel(datetime(2026, 5, 8, 6, tzinfo=UTC), tick=False):
+        review_reminders_scan()  # overdue, and escalated
+        score_all(review, setup.owner, 1)
+        review_submit(review=review, by=setup.owner)  # very poor: a corrective action plan
+        for notification in Notification.objects.all():
+            notification_deliver(notification_id=notification.pk)
+    kinds = set(Notification.objects.filter(sent_at__isnull=False).values_list("kind", flat=True))
+    assert {
+        NotificationKind.REVIEW_ASSIGNED,
+        NotificationKind.REVIEW_DUE,
+        NotificationKind.REVIEW_OVERDUE,
+        NotificationKind.CORRECTIVE_ACTION,
+        NotificationKind.SUPPLIER_SURVEY,
+        NotificationKind.ESCALATION,
+    } <= kinds
+    subjects = [message.subject for message in mail.outbox]
+    assert any("Overdue since" in subject for subject in subjects)
+    assert any("Corrective action plan opened" in subject for subject in subjects)
