@@ -92,7 +92,6 @@ class RespondView(View):
     def post(
         self, request: HttpRequest, token: str, invitation: Invitation, access: LinkAccess
     ) -> HttpResponse:
-        invitation.rfp.lines.all()  # the form reads them
         form = forms.ResponseForm(request.POST, rfp=invitation.rfp)
         status = 400
         if form.is_valid():
