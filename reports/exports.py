@@ -13,17 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Capability
+from contracts.choices import ContractPhase
+from contracts.selectors import contract_list
 from core.exports import Column
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.selectors import escalation_list
 from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.filtersets import CommitmentFilterSet, MeetingFilterSet
 from meetings.selectors import commitment_list_mine, commitment_visible, meeting_visible
+from reviews.choices import ReviewStatus, Standing
+from reviews.selectors import review_list
+from rfps.choices import RfpStatus
+from rfps.selectors import rfp_list
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import KeyAccountOwnership, SupplierCategory
 from suppliers.selectors import AnyUser, contact_visible, supplier_list
@@ -108,6 +114,27 @@ def escalation_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
     return escalation_list(user=user, filters=filters)
 
 
+def _confidential(field: str) -> Case:
+    """A contract's confidential figure, or nothing for a reader who may not see it."""
+    return Case(When(confidential_visible=True, then=F(field)), default=Value(None))
+
+
+def contract_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    return contract_list(user=user, filters=filters).annotate(
+        owner_name=person_name("owner__"),
+        shown_value=_confidential("value"),
+        shown_value_reporting=_confidential("value_reporting"),
+    )
+
+
+def review_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    return review_list(user=user, filters=filters).annotate(owner_name=person_name("owner__"))
+
+
+def rfp_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
+    return rfp_list(user=user, filters=filters).annotate(owner_name=person_name("owner__"))
+
+
 SUPPLIER_COLUMNS = (
     Column(_("Id"), "id"),
     Column(_("Name"), "name"),
@@ -166,6 +193,42 @@ ESCALATION_COLUMNS = (
     Column(_("Resolved at"), "resolved_at"),
 )
 
+CONTRACT_COLUMNS = (
+    Column(_("Number"), "number"),
+    Column(_("Title"), "title"),
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("Owner"), "owner_name"),
+    Column(_("Status"), "phase", label(ContractPhase)),
+    Column(_("Value"), "shown_value"),
+    Column(_("Currency"), "currency"),
+    Column(_("Value in the reporting currency"), "shown_value_reporting"),
+    Column(_("Start"), "start_date"),
+    Column(_("End"), "end_date"),
+    Column(_("Last day to give notice"), "last_notice_date"),
+    Column(_("Renews automatically"), "auto_renew"),
+)
+REVIEW_COLUMNS = (
+    Column(_("Id"), "id"),
+    Column(_("Supplier"), "supplier__name"),
+    Column(_("Period from"), "period_start"),
+    Column(_("Period to"), "period_end"),
+    Column(_("Due"), "due_date"),
+    Column(_("Status"), "status", label(ReviewStatus)),
+    Column(_("Overall score"), "overall_score"),
+    Column(_("Standing"), "standing", label(Standing)),
+    Column(_("Owner"), "owner_name"),
+    Column(_("Submitted at"), "submitted_at"),
+)
+RFP_COLUMNS = (
+    Column(_("Reference"), "reference"),
+    Column(_("Title"), "title"),
+    Column(_("Category"), "category__name"),
+    Column(_("Owner"), "owner_name"),
+    Column(_("Status"), "status", label(RfpStatus)),
+    Column(_("Deadline"), "current_deadline"),
+    Column(_("Currency"), "currency"),
+)
+
 DATASETS: dict[str, Dataset] = {
     "suppliers": Dataset(
         _("Suppliers"), Capability.VIEW_PORTFOLIO, supplier_rows, SUPPLIER_COLUMNS
@@ -178,4 +241,10 @@ DATASETS: dict[str, Dataset] = {
     "escalations": Dataset(
         _("Escalations"), Capability.VIEW_PORTFOLIO, escalation_rows, ESCALATION_COLUMNS
     ),
+    "contracts": Dataset(
+        _("Contracts"), Capability.VIEW_PORTFOLIO, contract_rows, CONTRACT_COLUMNS
+    ),
+    "reviews": Dataset(_("Reviews"), Capability.VIEW_PORTFOLIO, review_rows, REVIEW_COLUMNS),
+    # As the RFP list: open to every page user, rfp_list deciding which RFPs they see.
+    "rfps": Dataset(_("RFPs"), Capability.USE_PAGES, rfp_rows, RFP_COLUMNS),
 }

@@ -251,3 +251,52 @@ def test_overdue_filter_of_commitments_export(client: Client, executive: User) -
     rows = read_csv(client.get(export("commitments", "csv", "overdue=true")))
 
     assert [row[2] for row in rows[1:]] == ["late"]
+
+
+def test_contract_export_hides_values_from_those_who_may_not_see_them(
+    client: Client, account_manager: User, make_user: Callable[..., User], executive: User
+) -> None:
+    from tests.reports.fixtures import contract
+
+    bob = make_user(Role.ACCOUNT_MANAGER, username="bob")
+    mine = SupplierFactory(name="Alice's")
+    OwnershipFactory(supplier=mine, user=account_manager)
+    contract(mine, executive, value=Decimal("1234.00"), title="=SUM(A1)")
+
+    def value_of(user: User) -> list[str]:
+        client.force_login(user)
+        rows = read_csv(client.get(export("contracts")))
+        header = rows[0]
+        return [row[header.index("Value")] for row in rows[1:]] + [rows[1][1]]
+
+    assert value_of(account_manager) == ["1234.00", "'=SUM(A1)"]
+    assert value_of(executive) == ["1234.00", "'=SUM(A1)"]
+    assert value_of(bob) == ["", "'=SUM(A1)"]  # he may know of it, not what it is worth
+
+
+def test_review_export_holds_only_reviews_the_reader_may_see(
+    client: Client, account_manager: User, make_user: Callable[..., User], executive: User
+) -> None:
+    from tests.reports.fixtures import review
+
+    bob = make_user(Role.ACCOUNT_MANAGER, username="bob")
+    mine = SupplierFactory(name="Alice's")
+    OwnershipFactory(supplier=mine, user=account_manager)
+    review(mine, timezone.localdate() - timedelta(days=10), "71.50", "average")
+
+    def suppliers_of(user: User, query: str = "") -> list[str]:
+        client.force_login(user)
+        return [row[1] for row in read_csv(client.get(export("reviews", "csv", query)))[1:]]
+
+    assert suppliers_of(account_manager) == ["Alice's"]
+    assert suppliers_of(executive, "standing=average") == ["Alice's"]
+    assert suppliers_of(executive, "standing=poor") == []
+    assert suppliers_of(bob) == []
+
+
+def test_rfp_export_answers_with_its_header(client: Client, procurement_manager: User) -> None:
+    client.force_login(procurement_manager)
+
+    rows = read_csv(client.get(export("rfps")))
+
+    assert rows[0][:2] == ["Reference", "Title"]
