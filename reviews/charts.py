@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 36
+# Room at the right for the last period's label, centred under its dot.
+LEFT, RIGHT, TOP, BOTTOM = 40, 32, 12, 36
 
 
 @dataclass
