@@ -5,7 +5,7 @@ field), the supplier record's RFP flag, and query counts at two sizes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -375,3 +375,65 @@ def test_raters_see_only_their_own_scores_until_the_review_is_submitted(
     review_submit(review=review, by=setup.owner)
     assert scores_seen_by(setup.backup) == {2, 4}
     assert scores_seen_by(setup.manager) == {2, 4}
+
+
+def test_someone_else_s_plan_is_a_404(
+    setup: Setup, make_review: Callable[..., Review], others: dict[str, User]
+) -> None:
+    review = make_review()
+    score_all(review, setup.owner, 1)
+    signed_in(setup.owner).post(f"{REVIEWS}{review.pk}/submit/", {}, format="json")
+    plan = CorrectiveActionPlan.objects.get()
+    carol = signed_in(others["carol"])
+    assert carol.get(f"{PLANS}{plan.pk}/").status_code == 404
+    assert ids(carol.get(PLANS)) == []
+    response = carol.post(f"{PLANS}{plan.pk}/change/", {"root_cause": "x"}, format="json")
+    assert response.status_code == 404
+    assert Client_get_status(others["carol"], plan.get_absolute_url()) == 404
+
+
+def Client_get_status(user: User, url: str) -> int:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get(url).status_code
+
+
+def _erp_rows(count: int, offset: int) -> None:
+    supplier = SupplierFactory()
+    for index in range(count):
+        DeliveryLine.objects.create(
+            supplier=supplier,
+            order_ref=f"PO-{offset}",
+            line_ref=str(index),
+            promised_date=date(2026, 2, 1),
+            quantity_ordered=1,
+        )
+        KpiValue.objects.create(
+            supplier=supplier,
+            code="otif",
+            period_start=date(2025, 1, 1) + timedelta(days=index),
+            period_end=date(2026, 1, 1),
+            value=90,
+        )
+
+
+@pytest.mark.parametrize("url", [DELIVERIES, KPIS, "/api/v1/review-templates/"])
+def test_erp_and_template_lists_run_a_fixed_number_of_queries(setup: Setup, url: str) -> None:
+    from reviews.models import ScorecardTemplate
+    from reviews.services import template_revise, template_rows
+
+    counts = []
+    for size in (2, 8):
+        _erp_rows(size, size)
+        for _ in range(size // 2):
+            current = ScorecardTemplate.objects.get(is_current=True)
+            criteria, bands = template_rows(current)
+            template_revise(template=current, criteria=criteria, bands=bands, by=setup.manager)
+        client = signed_in(User.objects.get(pk=setup.owner.pk))  # roles not yet read
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.json()["results"]
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -188,10 +188,28 @@ def _supplier_with_reviews(setup: Setup, count: int) -> None:
         if index % 2:
             score_all(review, setup.owner, 2)
             review_submit(review=review, by=setup.owner)
+        if index % 4 == 0:
+            _new_template_version(setup)
+
+
+def _new_template_version(setup: Setup) -> None:
+    from reviews.models import ScorecardTemplate
+    from reviews.services import template_revise, template_rows
+
+    current = ScorecardTemplate.objects.get(is_current=True)
+    criteria, bands = template_rows(current)
+    template_revise(template=current, criteria=criteria, bands=bands, by=setup.manager)
 
 
 @pytest.mark.parametrize(
-    "url", ["/reviews/", "/reviews/mine/", "/reviews/actions/", "/reviews/?overdue=true"]
+    "url",
+    [
+        "/reviews/",
+        "/reviews/mine/",
+        "/reviews/actions/",
+        "/reviews/?overdue=true",
+        "/reviews/templates/",
+    ],
 )
 def test_list_pages_run_a_fixed_number_of_queries(setup: Setup, url: str) -> None:
     counts = []
