@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import pghistory.models
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -546,3 +547,14 @@ def test_a_blank_answer_is_refused_with_a_message(event: Event, client: Client) 
     assert "This field is required." in response.content.decode()
     clarification.refresh_from_db()
     assert clarification.answered_at is None
+
+
+def test_the_audit_trail_in_the_admin_holds_no_proposal_content(
+    event: Event, buyers: dict[str, User], client: Client
+) -> None:
+    _respond_secretly(event)
+    events = [str(e.pgh_data) for e in pghistory.models.Events.objects.all()]
+    assert events and not any(_contains_secret(data) for data in events)
+    _login(client, buyers["superuser"])
+    response = client.get("/admin/pghistory/events/")
+    assert response.status_code == 200 and not _contains_secret(response.content.decode())
