@@ -311,6 +311,10 @@ def scores_save(
             template_id=review.template_id, source=CriterionSource.RATED
         )
     }
+    if not scores:
+        raise ValidationError(
+            {"scores": _("Score at least one criterion, or choose “No data” for it.")}
+        )
     unknown = set(scores) - set(rated)
     if unknown:
         raise ValidationError(

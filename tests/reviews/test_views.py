@@ -290,3 +290,13 @@ def test_a_procurement_manager_makes_a_new_template_version_on_the_page(setup: S
     assert v2.version == 2
     assert v2.criteria.get(key="quality").weight == 30
     assert v2.criteria.get(key="quality").guidance == v1.criteria.get(key="quality").guidance
+
+
+def test_an_empty_score_form_saves_nothing(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    review = make_review()
+    response = client_for(setup.backup).post(f"/reviews/{review.pk}/scores/", {})
+    assert response.status_code == 400
+    assert "Score at least one criterion" in response.content.decode()
+    assert review.raters.get(user=setup.backup).scored_at is None
