@@ -111,6 +111,14 @@ def _detail_context(request: HttpRequest, rfp: Rfp, **extra: Any) -> dict[str, A
         invitation.responses = responses_by_invitation.get(invitation.pk, [])  # type: ignore[attr-defined]
     rounds = list(rfp.rounds.all())
     current = rounds[-1] if rounds else None
+    shortlist = (
+        set(current.shortlist.values_list("pk", flat=True))
+        if current is not None and current.number > 1
+        else None
+    )
+    for invitation in invitations:
+        # Whether the open round takes this supplier's offer (the first: everyone's).
+        invitation.in_round = shortlist is None or invitation.pk in shortlist  # type: ignore[attr-defined]
     return {
         "rfp": rfp,
         "invitations": invitations,

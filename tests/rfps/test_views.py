@@ -23,7 +23,7 @@ from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
 from rfps.responses import attachment_add
-from rfps.services import rfp_publish, rfps_scan
+from rfps.services import rfp_publish, rfps_scan, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
@@ -558,3 +558,24 @@ def test_the_audit_trail_in_the_admin_holds_no_proposal_content(
     _login(client, buyers["superuser"])
     response = client.get("/admin/pghistory/events/")
     assert response.status_code == 200 and not _contains_secret(response.content.decode())
+
+
+def test_enter_on_behalf_is_offered_only_to_suppliers_in_the_open_round(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    event.respond(0, ["50", "200"])
+    event.respond(1, ["60", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    round_open(
+        rfp=event.rfp,
+        by=event.owner,
+        shortlist=[event.invitation(0)],
+        deadline=DEADLINE + timedelta(days=3),
+    )
+    _login(client, event.owner)
+    page = client.get(reverse("rfps:rfp_detail", args=[event.rfp.pk])).content.decode()
+    shortlisted = reverse("rfps:proposal_enter", args=[event.rfp.pk, event.invitations[0].pk])
+    left_out = reverse("rfps:proposal_enter", args=[event.rfp.pk, event.invitations[1].pk])
+    assert shortlisted in page and left_out not in page
+    assert client.post(left_out, _form_data(event, ["1", "1"])).status_code == 409
