@@ -27,7 +27,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from escalations.forms import add_service_errors
-from reviews import selectors, services
+from reviews import permissions, plans, selectors, services
 from reviews.charts import trend_chart
 from reviews.choices import CriterionSource, PlanStatus, ReviewStatus
 from reviews.forms import (
@@ -114,7 +114,7 @@ def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
         {result.criterion_id: result for result in previous.results.all()} if previous else {}
     )
     previous_by_key = _previous_by_key(previous, criteria)
-    may_manage = services.may_manage(review, user)
+    may_manage = permissions.may_manage(review, user)
     is_open = review.status != ReviewStatus.SUBMITTED
     return {
         "review": review,
@@ -311,7 +311,7 @@ class PlanListView(CapabilityRequiredMixin, View):
 
 def _plan_context(request: HttpRequest, plan: Any, **forms: Any) -> dict[str, Any]:
     user = _actor(request)
-    manage = services.may_manage_plan(plan, user) and plan.status == PlanStatus.OPEN
+    manage = permissions.may_manage_plan(plan, user) and plan.status == PlanStatus.OPEN
     return {
         "plan": plan,
         "may_manage": manage,
@@ -339,7 +339,7 @@ class PlanDetailView(CapabilityRequiredMixin, View):
         form = PlanForm(request.POST, instance=selectors.plan_get(user=request.user, pk=pk))
         if form.is_valid():
             try:
-                services.plan_update(plan=plan, by=_actor(request), **form.cleaned_data)
+                plans.plan_update(plan=plan, by=_actor(request), **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(cast(Any, form), error)
             else:
@@ -358,7 +358,7 @@ class ActionAddView(CapabilityRequiredMixin, View):
         form = ActionForm(request.POST, supplier=plan.supplier)
         if form.is_valid():
             try:
-                services.action_add(plan=plan, by=_actor(request), **form.cleaned_data)
+                plans.action_add(plan=plan, by=_actor(request), **form.cleaned_data)
             except DomainError as error:
                 form.add_error(None, error.message)
             except ValidationError as error:
@@ -379,7 +379,7 @@ class ActionStatusView(CapabilityRequiredMixin, View):
             selectors.action_visible(user=request.user).select_related("plan__review"), pk=pk
         )
         try:
-            services.action_set_status(
+            plans.action_set_status(
                 action=action, by=_actor(request), status=request.POST.get("status", "")
             )
         except ValidationError:
@@ -395,7 +395,7 @@ class PlanVerifyView(CapabilityRequiredMixin, View):
         form = PlanVerifyForm(request.POST)
         if form.is_valid():
             try:
-                services.plan_verify(plan=plan, by=_actor(request), **form.cleaned_data)
+                plans.plan_verify(plan=plan, by=_actor(request), **form.cleaned_data)
             except DomainError as error:
                 form.add_error(None, error.message)
             except ValidationError as error:

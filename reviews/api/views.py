@@ -29,7 +29,7 @@ from core.api.bulk import (
 )
 from core.api.filters import FilterBackend
 from core.api.keyset import KeysetPagination
-from reviews import selectors, services
+from reviews import plans, selectors, services
 from reviews.api.serializers import (
     CorrectiveActionInputSerializer,
     CorrectiveActionPlanSerializer,
@@ -235,7 +235,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     @action(detail=True, methods=["post"], serializer_class=CorrectiveActionPlanWriteSerializer)
     def change(self, request: Request, pk: str | None = None) -> Response:
         """Records the problem, severity, root cause and the supplier's response."""
-        return self._run(request, CorrectiveActionPlanWriteSerializer, services.plan_update)
+        return self._run(request, CorrectiveActionPlanWriteSerializer, plans.plan_update)
 
     @extend_schema(
         request=CorrectiveActionInputSerializer,
@@ -249,7 +249,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     )
     def add_action(self, request: Request, pk: str | None = None) -> Response:
         """Adds an action with an owner (ours or the supplier's contact) and a due date."""
-        return self._run(request, CorrectiveActionInputSerializer, services.action_add)
+        return self._run(request, CorrectiveActionInputSerializer, plans.action_add)
 
     @extend_schema(
         request=CorrectiveActionStatusSerializer,
@@ -270,7 +270,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
         corrective = plan.actions.filter(pk=data["action"]).first()
         if corrective is None:
             raise Http404
-        services.action_set_status(action=corrective, by=_actor(request), status=data["status"])
+        plans.action_set_status(action=corrective, by=_actor(request), status=data["status"])
         return self._fresh(plan)
 
     @extend_schema(
@@ -280,7 +280,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     @action(detail=True, methods=["post"], serializer_class=PlanVerifySerializer)
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Closes the plan at a later review of the supplier: effective or not."""
-        return self._run(request, PlanVerifySerializer, services.plan_verify)
+        return self._run(request, PlanVerifySerializer, plans.plan_verify)
 
 
 def _bulk_upsert(request: Request, upsert: Callable[..., Any]) -> Response:

@@ -22,11 +22,10 @@ from reviews.models import (
     Review,
     ScorecardTemplate,
 )
+from reviews.plans import action_add, plan_verify
 from reviews.services import (
     ReviewLockedError,
     ReviewNotRaterError,
-    action_add,
-    plan_verify,
     rater_invite,
     review_compute,
     review_reopen,
