@@ -136,7 +136,9 @@ def _remind(review: Review, *, today: date) -> None:
                 subject=review,
                 occasion=f"{due}:due-{window}",
                 title=LazyFormat(
-                    _("Review of %(supplier)s due in %(days)s days (%(due)s)"),
+                    _("Review of %(supplier)s due in %(days)s days (%(due)s)")
+                    if days_left
+                    else _("Review of %(supplier)s due today (%(due)s)"),
                     supplier=review.supplier.name,
                     days=days_left,
                     due=due,
