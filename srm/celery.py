@@ -76,6 +76,12 @@ app.conf.update(
             "task": "rfps.tasks.rfps_scan_task",
             "schedule": 60.0,
         },
+        # Every hour at 20 past: create the reviews of periods that ended (once each), remind
+        # raters 14 and 3 days before a review is due, and chase or escalate overdue reviews.
+        "review-cadence": {
+            "task": "reviews.tasks.review_cadence_task",
+            "schedule": crontab(minute=20),
+        },
         # Every night at 03:15 UTC: delete sessions that have expired.
         "session-cleanup": {
             "task": "accounts.tasks.session_cleanup_task",
