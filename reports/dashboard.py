@@ -140,13 +140,14 @@ def performance_panel(scope: Scope) -> dict[str, Any]:
         {"quarter": label, "values": [values[index] for _name, _css, values in series]}
         for index, label in enumerate(labels)
     ]
-    standings = selectors.standing_distribution(scope)
+    summary = selectors.standings(scope)
+    standings = summary.distribution
     for row in standings:
         row["label"] = Standing(row["standing"]).label
         row["url"] = link(
             "reviews:review_list", [("standing", row["standing"]), ("status", "submitted")]
         )
-    moved_count, moved = selectors.moved_down(scope)
+    moved_count, moved = summary.moved_down_count, summary.moved_down
     moved_rows = [
         {
             "supplier": supplier,

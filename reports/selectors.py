@@ -12,25 +12,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import Lead, RowNumber, TruncQuarter
 from django.utils import timezone
 
 from accounts.roles import Capability, user_can
@@ -76,6 +76,9 @@ STANDING_RANK = {
 }
 
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose suppliers a report covers, filtered, and the period it looks back over."""
@@ -89,8 +92,16 @@ class Scope:
     filters: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def supplier_ids(self) -> QuerySet[Supplier, Any]:
-        return self.suppliers.order_by().values("pk")
+    def restricted(self) -> bool:
+        """Whether the scope is less than every supplier: then each figure's query names the
+        suppliers; else it reads whole tables, which PostgreSQL does far faster."""
+        return not self.whole_portfolio or bool(self.filters.keys() - {"period"})
+
+    def limit(self, queryset: _QS, field: str = "supplier") -> _QS:
+        """``queryset`` narrowed to the scope's suppliers through ``field``."""
+        if not self.restricted:
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.suppliers.order_by().values("pk")})
 
 
 def report_suppliers(*, user: AnyUser) -> QuerySet[Supplier]:
@@ -176,9 +187,7 @@ def kraljic_matrix(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _reviews(scope: Scope) -> QuerySet[Review]:
-    return review_visible(user=scope.user).filter(
-        supplier__in=scope.supplier_ids, status=ReviewStatus.SUBMITTED
-    )
+    return scope.limit(review_visible(user=scope.user)).filter(status=ReviewStatus.SUBMITTED)
 
 
 def average_score_by_quarter(scope: Scope) -> list[dict[str, Any]]:
@@ -203,39 +212,70 @@ def average_score_by_quarter(scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
-def _rank(field_name: str) -> Case:
-    return Case(
-        *(When(**{field_name: key}, then=Value(rank)) for key, rank in STANDING_RANK.items()),
-        default=Value(None),
-        output_field=IntegerField(),
+_RANK_SQL = (
+    "CASE {column} "
+    + " ".join(f"WHEN '{key}' THEN {rank}" for key, rank in STANDING_RANK.items())
+    + " END"
+)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """The standing of each supplier's latest submitted review, counted, and the suppliers
+    whose latest review (ending within the period) is in a worse band than the one before."""
+
+    distribution: list[dict[str, Any]]
+    moved_down_count: int
+    moved_down: list[Supplier]
+
+
+def _latest_reviews(scope: Scope) -> tuple[str, list[Any]]:
+    """SQL of each scope supplier's submitted reviews, newest first, numbered (``rn``) and
+    with the standing of the review before (``previous``): window functions, one pass."""
+    order = [F("period_end").desc(), F("id").desc()]
+    ranked = _reviews(scope).annotate(
+        rn=Window(RowNumber(), partition_by=[F("supplier_id")], order_by=order),
+        previous=Window(Lead("standing"), partition_by=[F("supplier_id")], order_by=order),
     )
+    sql, params = ranked.values(
+        "supplier_id", "standing", "period_end", "rn", "previous"
+    ).query.sql_with_params()
+    return sql, list(params)
 
 
-def with_standings(scope: Scope) -> QuerySet[Supplier]:
-    """Scope suppliers with ``standing`` (latest submitted review) and ``previous_standing``."""
-    latest = _reviews(scope).filter(supplier=OuterRef("pk")).order_by("-period_end", "-id")
-    return scope.suppliers.annotate(
-        standing=Subquery(latest.values("standing")[:1]),
-        previous_standing=Subquery(latest.values("standing")[1:2]),
-        latest_period_end=Subquery(latest.values("period_end")[:1]),
+def standings(scope: Scope, *, limit: int = 10) -> Standings:
+    """Two queries, whatever the number of suppliers and reviews."""
+    inner, params = _latest_reviews(scope)
+    worse = (
+        f"{_RANK_SQL.format(column='latest.standing')} < "
+        f"{_RANK_SQL.format(column='latest.previous')} AND latest.period_end >= %s"
     )
-
-
-def standing_distribution(scope: Scope) -> list[dict[str, Any]]:
-    rows = with_standings(scope).order_by().values("standing").annotate(count=Count("pk"))  # type: ignore[misc]
-    counts = {row["standing"]: row["count"] for row in rows}
-    return [{"standing": key, "count": counts.get(key, 0)} for key in Standing.values]
-
-
-def moved_down(scope: Scope, *, limit: int = 10) -> tuple[int, list[Supplier]]:
-    """Suppliers whose latest review (ending within the period) is in a worse band than the
-    one before: how many, and the first ``limit`` by name."""
-    queryset = (
-        with_standings(scope)
-        .annotate(rank_now=_rank("standing"), rank_before=_rank("previous_standing"))
-        .filter(rank_now__lt=F("rank_before"), latest_period_end__gte=scope.since)  # type: ignore[misc]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT latest.standing, count(*), count(*) FILTER (WHERE {worse}) "  # noqa: S608
+            f"FROM ({inner}) latest WHERE latest.rn = 1 GROUP BY latest.standing",
+            [scope.since, *params],  # the FILTER's date comes before the inner query's
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT s.id, latest.standing, latest.previous FROM ({inner}) latest "  # noqa: S608
+            f"JOIN {Supplier._meta.db_table} s ON s.id = latest.supplier_id "
+            f"WHERE latest.rn = 1 AND {worse} ORDER BY s.name, s.id LIMIT %s",
+            [*params, scope.since, limit],
+        )
+        moved = cursor.fetchall()
+    counts = {standing: count for standing, count, _worse in rows}
+    suppliers = Supplier.objects.in_bulk([pk for pk, _now, _before in moved])
+    listed = []
+    for pk, now, before in moved:
+        supplier = suppliers[pk]
+        supplier.standing, supplier.previous_standing = now, before  # type: ignore[attr-defined]
+        listed.append(supplier)
+    return Standings(
+        distribution=[{"standing": key, "count": counts.get(key, 0)} for key in Standing.values],
+        moved_down_count=sum(worse_count for _standing, _count, worse_count in rows),
+        moved_down=listed,
     )
-    return queryset.count(), list(queryset.order_by("name", "id")[:limit])
 
 
 # --- Contracts -------------------------------------------------------------------------------
@@ -252,8 +292,7 @@ def contract_figures(scope: Scope) -> dict[str, Any]:
         & (Q(end_date__isnull=True) | Q(end_date__gte=today))
     )
     contracts = (
-        contract_confidential(user=scope.user)
-        .filter(supplier__in=scope.supplier_ids)
+        scope.limit(contract_confidential(user=scope.user))
         .with_notice_date()
         .annotate(value_reporting=to_reporting_currency(F("value"), "currency"))
     )
@@ -277,8 +316,7 @@ def savings_figures(scope: Scope) -> dict[str, Any]:
     """Savings expected at award (benefits of contracts that are not drafts) against those
     realised in periods ending within the report's period, in the reporting currency."""
     contracts = (
-        contract_confidential(user=scope.user)
-        .filter(supplier__in=scope.supplier_ids)
+        scope.limit(contract_confidential(user=scope.user))
         .exclude(status=ContractStatus.DRAFT)
         .values("pk")
     )
@@ -318,11 +356,8 @@ def relationship_figures(scope: Scope) -> dict[str, Any]:
         .count()
     )
     overdue = (
-        Commitment.objects.filter(
-            supplier__in=scope.supplier_ids,
-            status=CommitmentStatus.OPEN,
-            due_date__lt=scope.today,
-        )
+        scope.limit(Commitment.objects.all())
+        .filter(status=CommitmentStatus.OPEN, due_date__lt=scope.today)
         .values("side")
         .annotate(count=Count("pk"))
         .order_by()
@@ -351,7 +386,7 @@ def escalation_figures(scope: Scope) -> list[dict[str, Any]]:
         for days in AGE_THRESHOLDS
     }
     found = (
-        Escalation.objects.filter(supplier__in=scope.supplier_ids)
+        scope.limit(Escalation.objects.all())
         .exclude(status=EscalationStatus.RESOLVED)
         .aggregate(**counts)
     )
@@ -367,12 +402,7 @@ def escalation_figures(scope: Scope) -> list[dict[str, Any]]:
 
 
 def overdue_review_count(scope: Scope) -> int:
-    return (
-        review_visible(user=scope.user)
-        .filter(supplier__in=scope.supplier_ids)
-        .filter(overdue_q(scope.today))
-        .count()
-    )
+    return scope.limit(review_visible(user=scope.user)).filter(overdue_q(scope.today)).count()
 
 
 # --- My day ----------------------------------------------------------------------------------
@@ -456,12 +486,12 @@ def dashboard_figures(scope: Scope, *, panels: tuple[str, ...] = PANELS) -> dict
             "kraljic": kraljic_matrix(scope),
         }
     if "performance" in panels:
-        count, moved = moved_down(scope)
+        summary = standings(scope)
         figures["performance"] = {
             "average_score_by_quarter": average_score_by_quarter(scope),
-            "standing_distribution": standing_distribution(scope),
-            "moved_down_count": count,
-            "moved_down": moved,
+            "standing_distribution": summary.distribution,
+            "moved_down_count": summary.moved_down_count,
+            "moved_down": summary.moved_down,
         }
     if "contracts" in panels:
         figures["contracts"] = {**contract_figures(scope), "savings": savings_figures(scope)}

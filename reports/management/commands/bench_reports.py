@@ -98,10 +98,19 @@ def _data_facts() -> str:
 
 @contextmanager
 def _environment() -> Iterator[Client]:
-    """DEBUG off (no query log), the test host allowed, an executive signed in."""
+    """DEBUG off (no query log), the test host allowed, an executive signed in. Static files
+    by name: the hashed manifest exists only after collectstatic, which a bench does not run."""
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with (
         warnings.catch_warnings(),
-        override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]),
+        override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            STORAGES=storages,
+        ),
     ):
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
         user, _created = User.objects.get_or_create(
