@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views
+from reviews import survey_views, views
 
 app_name = "reviews"
 
@@ -24,5 +24,5 @@ urlpatterns = [
     path("actions/<int:pk>/add/", views.ActionAddView.as_view(), name="action_add"),
     path("actions/<int:pk>/verify/", views.PlanVerifyView.as_view(), name="plan_verify"),
     path("actions/item/<int:pk>/status/", views.ActionStatusView.as_view(), name="action_status"),
-    path("survey/<str:token>/", views.SurveyAnswerView.as_view(), name="survey_answer"),
+    path("survey/<str:token>/", survey_views.SurveyAnswerView.as_view(), name="survey_answer"),
 ]

@@ -11,14 +11,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -38,14 +36,12 @@ from reviews.forms import (
     ReviewReopenForm,
     ReviewSubmitForm,
     ScoresForm,
-    SurveyForm,
     plan_filter_form,
     review_filter_form,
     template_formsets,
 )
 from reviews.kpis import kpi_figures
 from reviews.models import Criterion, Review
-from reviews.surveys import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_visible
 
@@ -406,47 +402,6 @@ class PlanVerifyView(CapabilityRequiredMixin, View):
         return render(
             request, PLAN_TEMPLATE, _plan_context(request, plan, verify_form=form), status=400
         )
-
-
-# --- The supplier's survey (no account) ----------------------------------------------------
-
-
-@method_decorator(login_not_required, name="dispatch")
-class SurveyAnswerView(View):
-    """The page a supplier's contact reaches from the emailed link; the link is the key."""
-
-    template_name = "reviews/survey_answer.html"
-
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        try:
-            survey = survey_from_token(token)
-        except SurveyLinkError as error:
-            return self._closed(request, error.message, status=404)
-        if hasattr(survey, "answer"):
-            return self._closed(
-                request, _("This survey has been answered already. Thank you!"), status=409
-            )
-        return render(request, self.template_name, {"survey": survey, "form": SurveyForm()})
-
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        try:
-            survey = survey_from_token(token)
-        except SurveyLinkError as error:
-            return self._closed(request, error.message, status=404)
-        form = SurveyForm(request.POST)
-        if form.is_valid():
-            try:
-                survey_answer(survey=survey, **form.cleaned_data)
-            except (SurveyAnsweredError, SurveyLinkError) as error:
-                return self._closed(request, error.message, status=error.status_code)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return render(request, "reviews/survey_thanks.html", {"survey": survey})
-        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
-
-    def _closed(self, request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-        return render(request, "reviews/survey_thanks.html", {"message": message}, status=status)
 
 
 # --- The supplier page's panel --------------------------------------------------------------

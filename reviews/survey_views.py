@@ -1,0 +1,54 @@
+"""The supplier's survey page, reached from the emailed link by someone without an account:
+the signed link is the key (see reviews.surveys)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+
+from escalations.forms import add_service_errors
+from reviews.forms import SurveyForm
+from reviews.surveys import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SurveyAnswerView(View):
+    """The page a supplier's contact reaches from the emailed link; the link is the key."""
+
+    template_name = "reviews/survey_answer.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            survey = survey_from_token(token)
+        except SurveyLinkError as error:
+            return self._closed(request, error.message, status=404)
+        if hasattr(survey, "answer"):
+            return self._closed(
+                request, _("This survey has been answered already. Thank you!"), status=409
+            )
+        return render(request, self.template_name, {"survey": survey, "form": SurveyForm()})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            survey = survey_from_token(token)
+        except SurveyLinkError as error:
+            return self._closed(request, error.message, status=404)
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                survey_answer(survey=survey, **form.cleaned_data)
+            except (SurveyAnsweredError, SurveyLinkError) as error:
+                return self._closed(request, error.message, status=error.status_code)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return render(request, "reviews/survey_thanks.html", {"survey": survey})
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+
+    def _closed(self, request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+        return render(request, "reviews/survey_thanks.html", {"message": message}, status=status)
