@@ -25,9 +25,7 @@ def sign_in(page: Any, live_server: Any, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_executive_follows_overdue_reviews_from_the_dashboard(
-    live_server: Any, page: Any
-) -> None:
+def test_executive_follows_overdue_reviews_from_the_dashboard(live_server: Any, page: Any) -> None:
     call_command("seed_demo", "--force", stdout=StringIO())
     sign_in(page, live_server, "executive")
 
