@@ -4,6 +4,7 @@ does not grow with the portfolio."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -261,3 +262,18 @@ def test_home_is_the_dashboard_or_my_day_by_role(
 def test_dashboard_needs_the_portfolio(client: Client, make_user: Callable[..., User]) -> None:
     client.force_login(make_user(username="nobody"))
     assert client.get(DASHBOARD).status_code == 403
+
+
+def test_chart_coordinates_stay_numbers_in_every_language(
+    client: Client, portfolio: Portfolio, executive: User
+) -> None:
+    executive.preferred_language = "de"  # German writes 12,5 where SVG needs 12.5
+    executive.save(update_fields=["preferred_language"])
+    client.force_login(executive)
+
+    page = client.get(DASHBOARD).text
+
+    svg = "".join(re.findall(r"<svg.*?</svg>", page, re.S))
+    assert svg.count("<svg") == 5
+    assert not re.findall(r'(?:x|y|width|r|cx|cy)="[^"]*,[^"]*"', svg)
+    assert re.findall(r'width="\d+\.\d"', svg)  # fractional widths are there, with a point
