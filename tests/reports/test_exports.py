@@ -300,3 +300,20 @@ def test_rfp_export_answers_with_its_header(client: Client, procurement_manager:
     rows = read_csv(client.get(export("rfps")))
 
     assert rows[0][:2] == ["Reference", "Title"]
+
+
+def test_my_suppliers_export_holds_the_suppliers_i_hold_a_role_for(
+    client: Client, account_manager: User
+) -> None:
+    mine, backed_up = SupplierFactory(name="Mine"), SupplierFactory(name="Backed up")
+    SupplierFactory(name="Someone else's")
+    OwnershipFactory(supplier=mine, user=account_manager)
+    OwnershipFactory(supplier=backed_up, user=account_manager, role="backup")
+    client.force_login(account_manager)
+    page = client.get(reverse("suppliers:supplier_mine")).text
+    link = export("suppliers", "csv", f"owner={account_manager.pk}")
+    assert f'href="{link}"' in page
+
+    rows = read_csv(client.get(link))
+
+    assert sorted(row[1] for row in rows[1:]) == ["Backed up", "Mine"]
