@@ -13,7 +13,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -317,3 +319,30 @@ def test_my_suppliers_export_holds_the_suppliers_i_hold_a_role_for(
     rows = read_csv(client.get(link))
 
     assert sorted(row[1] for row in rows[1:]) == ["Backed up", "Mine"]
+
+
+@pytest.mark.parametrize("dataset", ["suppliers", "contacts", "commitments", "contracts"])
+def test_export_runs_the_same_queries_for_5_and_50_rows(
+    client: Client, executive: User, account_manager: User, dataset: str
+) -> None:
+    from tests.reports.fixtures import contract
+
+    def add(count: int) -> None:
+        for supplier in SupplierFactory.create_batch(count):
+            supplier.categories.set([CategoryFactory(name="Yarn")])
+            OwnershipFactory(supplier=supplier, user=account_manager)
+            ContactFactory(supplier=supplier)
+            CommitmentFactory(supplier=supplier, owner_user=account_manager)
+            contract(supplier, account_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            read_csv(client.get(export(dataset)))
+        return len(captured)
+
+    client.force_login(executive)
+    add(5)
+    small = queries()
+    add(45)
+
+    assert queries() == small
