@@ -244,36 +244,39 @@ def _latest_reviews(scope: Scope) -> tuple[str, list[Any]]:
 
 
 def standings(scope: Scope, *, limit: int = 10) -> Standings:
-    """Two queries, whatever the number of suppliers and reviews."""
+    """One pass over the reviews (materialised once, read twice), then the listed suppliers
+    by id: two queries, whatever the number of suppliers and reviews."""
     inner, params = _latest_reviews(scope)
-    worse = (
-        f"{_RANK_SQL.format(column='latest.standing')} < "
-        f"{_RANK_SQL.format(column='latest.previous')} AND latest.period_end >= %s"
-    )
+    now, before = _RANK_SQL.format(column="standing"), _RANK_SQL.format(column="previous")
+    sql = f"""
+        WITH latest AS MATERIALIZED (
+          SELECT supplier_id, standing, previous,
+                 {now} < {before} AND period_end >= %s AS worse
+            FROM ({inner}) ranked WHERE rn = 1
+        )
+        SELECT standing, count(*), count(*) FILTER (WHERE worse), NULL::bigint, NULL::text
+          FROM latest GROUP BY standing
+        UNION ALL
+        (SELECT l.standing, NULL, NULL, l.supplier_id, l.previous
+           FROM latest l JOIN {Supplier._meta.db_table} s ON s.id = l.supplier_id
+          WHERE l.worse ORDER BY s.name, s.id LIMIT %s)
+    """  # noqa: S608 - fragments from constants and the ORM; values go as parameters
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT latest.standing, count(*), count(*) FILTER (WHERE {worse}) "  # noqa: S608
-            f"FROM ({inner}) latest WHERE latest.rn = 1 GROUP BY latest.standing",
-            [scope.since, *params],  # the FILTER's date comes before the inner query's
-        )
+        cursor.execute(sql, [scope.since, *params, limit])
         rows = cursor.fetchall()
-        cursor.execute(
-            f"SELECT s.id, latest.standing, latest.previous FROM ({inner}) latest "  # noqa: S608
-            f"JOIN {Supplier._meta.db_table} s ON s.id = latest.supplier_id "
-            f"WHERE latest.rn = 1 AND {worse} ORDER BY s.name, s.id LIMIT %s",
-            [*params, scope.since, limit],
-        )
-        moved = cursor.fetchall()
-    counts = {standing: count for standing, count, _worse in rows}
+    counted = [row for row in rows if row[3] is None]
+    moved = [(pk, standing, previous) for standing, _n, _w, pk, previous in rows if pk]
+    counts = {standing: count for standing, count, _worse, _pk, _previous in counted}
     suppliers = Supplier.objects.in_bulk([pk for pk, _now, _before in moved])
     listed = []
-    for pk, now, before in moved:
+    for pk, standing, previous in moved:
         supplier = suppliers[pk]
-        supplier.standing, supplier.previous_standing = now, before  # type: ignore[attr-defined]
+        supplier.standing, supplier.previous_standing = standing, previous  # type: ignore[attr-defined]
         listed.append(supplier)
+    listed.sort(key=lambda supplier: (supplier.name, supplier.pk))  # UNION ALL keeps no order
     return Standings(
         distribution=[{"standing": key, "count": counts.get(key, 0)} for key in Standing.values],
-        moved_down_count=sum(worse_count for _standing, _count, worse_count in rows),
+        moved_down_count=sum(worse for _standing, _count, worse, _pk, _previous in counted),
         moved_down=listed,
     )
 
