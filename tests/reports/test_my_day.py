@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from meetings.models import Commitment
+from meetings.models import Commitment, EngagementPolicy
 from reports.selectors import my_day
 from tests.factories import CommitmentFactory, ContactFactory, OwnershipFactory, SupplierFactory
 from tests.reports.fixtures import contract, escalation, hand_computed_supplier, review
@@ -30,7 +30,12 @@ def test_my_day_holds_my_suppliers_and_what_waits_for_me(
     today = timezone.localdate()
     bob = make_user(Role.ACCOUNT_MANAGER, username="bob")
     mekong = hand_computed_supplier(account_manager)
-    healthy = SupplierFactory(name="Healthy")
+    # Routine with no engagement policy, whatever a migration or an earlier test left: 70.
+    EngagementPolicy.objects.update_or_create(
+        segment="routine",
+        defaults={"max_days_between_meetings": None, "max_days_between_in_person": None},
+    )
+    healthy = SupplierFactory(name="Healthy", segment="routine")
     OwnershipFactory(supplier=healthy, user=account_manager)
     bobs = SupplierFactory(name="Bob's")
     OwnershipFactory(supplier=bobs, user=bob)
