@@ -346,3 +346,24 @@ def test_export_runs_the_same_queries_for_5_and_50_rows(
     add(45)
 
     assert queries() == small
+
+
+@pytest.mark.parametrize(
+    ("page", "dataset"),
+    [
+        ("contracts:contract_list", "contracts"),
+        ("reviews:review_list", "reviews"),
+        ("rfps:rfp_list", "rfps"),
+        ("escalations:escalation_list", "escalations"),
+        ("meetings:commitment_list", "commitments"),
+    ],
+)
+def test_list_pages_offer_their_filtered_rows_as_files(
+    client: Client, procurement_manager: User, page: str, dataset: str
+) -> None:
+    client.force_login(procurement_manager)
+
+    text = client.get(reverse(page) + "?page=1&status=open").text
+
+    for file_format in ("csv", "xlsx"):
+        assert f'href="{export(dataset, file_format, "status=open")}"' in text
