@@ -64,6 +64,7 @@ bench: export DEBUG ?= true
 bench: install  ## Seed 100,000 suppliers (in a separate database) and print the benchmark figures
 	$(MANAGE) seed_bench --suppliers 100000
 	$(MANAGE) bench_suppliers
+	$(MANAGE) bench_reports
 
 # Needs REDIS_URL, with no other worker consuming from it: real worker processes drain the rows.
 bench-notifications: export DEBUG ?= true
