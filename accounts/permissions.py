@@ -60,3 +60,16 @@ class RolePermission(permissions.BasePermission):
             view, "required_capability", None
         )
         return required is None or user_can(user, required)
+
+
+def may_sync_erp(or_capability: Capability) -> type[permissions.BasePermission]:
+    """For bulk upserts: the ERP's integration account, or whoever has ``or_capability``
+    (the people who manage that data by hand)."""
+
+    class MaySyncERP(permissions.BasePermission):
+        def has_permission(self, request: Request, view: Any) -> bool:
+            return user_can(request.user, Capability.SYNC_ERP) or user_can(
+                request.user, or_capability
+            )
+
+    return MaySyncERP

@@ -27,18 +27,16 @@ from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
 from contracts.choices import ContractStatus, VersionKind
 from contracts.models import Contract, ContractVersion, ExchangeRate
 from contracts.services import _next_number, _terms
-
-# The row checks and the batch shape are the suppliers' (one set of rules for every ERP sync).
-from suppliers.bulk import (
+from core.bulk import (
     MAX_ROWS,
-    BulkValidationError,
     UpsertResult,
-    _boolean,
-    _check_rows,
-    _choice,
-    _currency,
-    _duplicates,
-    _text,
+    boolean,
+    check_rows,
+    choice,
+    currency_code,
+    duplicate_keys,
+    refuse,
+    text,
 )
 from suppliers.models import Supplier
 
@@ -99,20 +97,20 @@ def _whole(low: int, high: int, *, nullable: bool = False) -> Callable[[Any], in
 
 
 CONTRACT_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "external_id": _text(100, required=True),
-    "number": _text(30),
-    "title": _text(200, required=True),
-    "supplier_external_id": _text(100, required=True),
-    "owner": _text(150, required=True),
-    "status": _choice([ContractStatus.DRAFT.value, ContractStatus.ACTIVE.value]),
+    "external_id": text(100, required=True),
+    "number": text(30),
+    "title": text(200, required=True),
+    "supplier_external_id": text(100, required=True),
+    "owner": text(150, required=True),
+    "status": choice([ContractStatus.DRAFT.value, ContractStatus.ACTIVE.value]),
     "value": _decimal(digits=16, places=2),
-    "currency": _currency,
+    "currency": currency_code,
     "start_date": _date(),
     "end_date": _date(),
     "notice_period_days": _whole(0, 3650),
-    "auto_renew": _boolean,
+    "auto_renew": boolean,
     "renewal_term_months": _whole(1, 120, nullable=True),
-    "description": _text(10_000),
+    "description": text(10_000),
 }
 _REQUIRED_FOR_NEW = ("title", "supplier_external_id", "owner", "currency")
 _COLUMNS = [
@@ -137,17 +135,12 @@ def _may_sync(user: User) -> None:
         raise PermissionDenied
 
 
-def _refuse(errors: list[dict[str, Any]]) -> None:
-    if errors:
-        raise BulkValidationError(sorted(errors, key=lambda e: (e["row"] or 0, e["field"] or "")))
-
-
 def contract_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates contracts keyed by ``external_id``; see the module docstring."""
     _may_sync(by)
-    clean_rows, errors = _check_rows(rows, CONTRACT_CHECKS, "external_id")
-    errors += _duplicates(clean_rows, lambda row: row.get("external_id"), "external_id")
-    errors += _duplicates(clean_rows, lambda row: row.get("number") or None, "number")
+    clean_rows, errors = check_rows(rows, CONTRACT_CHECKS, "external_id")
+    errors += duplicate_keys(clean_rows, lambda row: row.get("external_id"), "external_id")
+    errors += duplicate_keys(clean_rows, lambda row: row.get("number") or None, "number")
     suppliers = {
         supplier.external_id: supplier
         for supplier in Supplier.objects.filter(
@@ -169,7 +162,7 @@ def contract_upsert_many(*, rows: Any, by: User) -> UpsertResult:
         )
         for index, row in enumerate(clean_rows):
             errors += _contract_row_errors(index, row, existing, suppliers, owners, numbers)
-        _refuse(errors)
+        refuse(errors)
         return _write_contracts(clean_rows, existing, suppliers, owners, by)
 
 
@@ -348,7 +341,7 @@ def _write_contracts(
 # --- Exchange rates -----------------------------------------------------------------------
 
 RATE_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "currency": _currency,
+    "currency": currency_code,
     "date": _date(required=True),
     "rate": _decimal(digits=20, places=8, positive=True),
 }
@@ -358,7 +351,7 @@ def exchange_rate_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates rates keyed by currency and date: how much one unit of the currency
     was worth in the reporting currency that day."""
     _may_sync(by)
-    clean_rows, errors = _check_rows(rows, RATE_CHECKS, "currency")
+    clean_rows, errors = check_rows(rows, RATE_CHECKS, "currency")
     for index, row in enumerate(clean_rows):
         if row and "date" not in row:
             errors.append(_error(index, "date", _("This field is required.")))
@@ -370,8 +363,8 @@ def exchange_rate_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     def key(row: dict[str, Any]) -> tuple[str, date] | None:
         return (row["currency"], row["date"]) if row.get("currency") and row.get("date") else None
 
-    errors += _duplicates(clean_rows, key, "date")
-    _refuse(errors)
+    errors += duplicate_keys(clean_rows, key, "date")
+    refuse(errors)
     now = timezone.now()
     with transaction.atomic():
         existing = {

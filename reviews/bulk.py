@@ -17,17 +17,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from reviews.choices import KpiCode
-from reviews.models import DeliveryLine, KpiValue
-from suppliers.bulk import (
+from core.bulk import (
     MAX_ROWS,
     BulkValidationError,
     UpsertResult,
-    _check_rows,
-    _choice,
-    _duplicates,
-    _text,
+    check_rows,
+    choice,
+    duplicate_keys,
+    refuse,
+    text,
 )
+from reviews.choices import KpiCode
+from reviews.models import DeliveryLine, KpiValue
 from suppliers.models import Supplier
 
 _BATCH = 1000
@@ -68,9 +69,9 @@ def _signed(value: Any) -> Decimal:
 
 
 DELIVERY_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "supplier_external_id": _text(100, required=True),
-    "order_ref": _text(100, required=True),
-    "line_ref": _text(100, required=True),
+    "supplier_external_id": text(100, required=True),
+    "order_ref": text(100, required=True),
+    "line_ref": text(100, required=True),
     "promised_date": _date,
     "received_date": _optional_date,
     "quantity_ordered": _quantity,
@@ -79,8 +80,8 @@ DELIVERY_CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 DELIVERY_REQUIRED = ("order_ref", "line_ref", "promised_date", "quantity_ordered")
 KPI_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "supplier_external_id": _text(100, required=True),
-    "code": _choice(KpiCode.values),
+    "supplier_external_id": text(100, required=True),
+    "code": choice(KpiCode.values),
     "period_start": _date,
     "period_end": _date,
     "value": _signed,
@@ -125,17 +126,12 @@ def _required(rows: list[dict[str, Any]], raw: Any, names: tuple[str, ...]) -> l
     return errors
 
 
-def _refuse(errors: list[dict[str, Any]]) -> None:
-    if errors:
-        raise BulkValidationError(sorted(errors, key=lambda e: (e["row"] or 0, e["field"] or "")))
-
-
 def delivery_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates delivery lines keyed by supplier ERP id, order and line."""
     _may_sync(by)
-    clean_rows, errors = _check_rows(rows, DELIVERY_CHECKS, "supplier_external_id")
+    clean_rows, errors = check_rows(rows, DELIVERY_CHECKS, "supplier_external_id")
     errors += _required(clean_rows, rows, DELIVERY_REQUIRED)
-    errors += _duplicates(clean_rows, _delivery_key, "line_ref")
+    errors += duplicate_keys(clean_rows, _delivery_key, "line_ref")
     for index, row in enumerate(clean_rows):
         rejected, received = row.get("quantity_rejected"), row.get("quantity_received")
         if rejected is not None and rejected > (received or 0):
@@ -152,7 +148,7 @@ def delivery_upsert_many(*, rows: Any, by: User) -> UpsertResult:
             )
     with transaction.atomic():
         supplier_ids = _supplier_ids(clean_rows, errors)
-        _refuse(errors)
+        refuse(errors)
         return _write(
             DeliveryLine,
             clean_rows,
@@ -177,14 +173,14 @@ def _delivery_key(row: dict[str, Any]) -> tuple[str, str, str] | None:
 def kpi_value_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates KPI values keyed by supplier ERP id, KPI and period."""
     _may_sync(by)
-    clean_rows, errors = _check_rows(rows, KPI_CHECKS, "supplier_external_id")
+    clean_rows, errors = check_rows(rows, KPI_CHECKS, "supplier_external_id")
     errors += _required(clean_rows, rows, KPI_REQUIRED)
 
     def key(row: dict[str, Any]) -> tuple[Any, ...] | None:
         names = ("supplier_external_id", "code", "period_start", "period_end")
         return tuple(row[name] for name in names) if all(row.get(n) for n in names) else None
 
-    errors += _duplicates(clean_rows, key, "code")
+    errors += duplicate_keys(clean_rows, key, "code")
     for index, row in enumerate(clean_rows):
         if (
             row.get("period_start")
@@ -200,7 +196,7 @@ def kpi_value_upsert_many(*, rows: Any, by: User) -> UpsertResult:
             )
     with transaction.atomic():
         supplier_ids = _supplier_ids(clean_rows, errors)
-        _refuse(errors)
+        refuse(errors)
         return _write(
             KpiValue,
             clean_rows,

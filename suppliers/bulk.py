@@ -9,8 +9,7 @@ triggers of the audit trail record every row that changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -26,64 +25,25 @@ from django_countries import countries
 
 from accounts.models import User
 from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
-from core.currencies import currency_codes
+from core.bulk import (
+    MAX_ROWS,
+    BulkValidationError,
+    UpsertResult,
+    boolean,
+    check_rows,
+    choice,
+    currency_code,
+    duplicate_keys,
+    text,
+)
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 from suppliers.services import SupplierStatusTransitionError, check_status_transition
 
-MAX_ROWS = 5000
 _BATCH = 1000
 
 
-class BulkValidationError(Exception):
-    """The batch was refused; ``errors`` lists every problem as {row, field, message}."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the batch")
-        self.errors = errors
-
-
-@dataclass
-class UpsertResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, *, row: int, pk: int, key: Mapping[str, Any], result: str) -> None:
-        setattr(self, result, getattr(self, result) + 1)
-        self.results.append({"row": row, "id": pk, **key, "result": result})
-
-
 # --- Field checks: fast, plain functions; each returns the clean value or raises ValueError ----
-
-
-def _text(max_length: int, *, required: bool = False) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise ValueError(_("Expected text."))
-        value = value.strip()
-        if required and not value:
-            raise ValueError(_("This field may not be blank."))
-        if len(value) > max_length:
-            raise ValueError(
-                _("At most %(max)d characters (it has %(length)d).")
-                % {"max": max_length, "length": len(value)}
-            )
-        return value
-
-    return check
-
-
-def _choice(values: list[str]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in values:
-            raise ValueError(_("Expected one of: %(choices)s.") % {"choices": ", ".join(values)})
-        return str(value)
-
-    return check
 
 
 _COUNTRIES = {code for code, _name in countries}
@@ -93,14 +53,14 @@ _LANGUAGE_CODES = [code for code, _name in ALL_LANGUAGES]
 
 
 def _country(value: Any) -> str:
-    value = _text(100)(value).upper()
+    value = text(100)(value).upper()
     if value and value not in _COUNTRIES:
         raise ValueError(_("Expected an ISO 3166 country code such as SE, DE or VN."))
     return value
 
 
 def _url(value: Any) -> str:
-    value = _text(200)(value)
+    value = text(200)(value)
     if value:
         try:
             _URL(value)
@@ -110,25 +70,12 @@ def _url(value: Any) -> str:
 
 
 def _email(value: Any) -> str:
-    value = _text(254)(value).lower()
+    value = text(254)(value).lower()
     if value:
         try:
             _EMAIL(value)
         except ValidationError:
             raise ValueError(_("Enter a valid email address.")) from None
-    return value
-
-
-def _currency(value: Any) -> str:
-    value = _text(3, required=True)(value).upper()
-    if value not in currency_codes():
-        raise ValueError(_("Expected an ISO 4217 currency code such as EUR or SEK."))
-    return value
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(_("Expected true or false."))
     return value
 
 
@@ -145,7 +92,7 @@ def _categories(value: Any) -> list[int | str]:
 def _username(value: Any) -> str | None:
     if value is None:
         return None
-    return _text(150, required=True)(value)
+    return text(150, required=True)(value)
 
 
 def _money(value: Any) -> Decimal | None:
@@ -166,30 +113,30 @@ def _money(value: Any) -> Decimal | None:
 
 
 SUPPLIER_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "external_id": _text(100, required=True),
-    "name": _text(200, required=True),
-    "legal_name": _text(200),
-    "vat_number": _text(50),
+    "external_id": text(100, required=True),
+    "name": text(200, required=True),
+    "legal_name": text(200),
+    "vat_number": text(50),
     "country": _country,
     "website": _url,
-    "status": _choice(SupplierStatus.values),
-    "segment": _choice(Segment.values),
-    "risk_level": _choice(RiskLevel.values),
-    "default_currency": _currency,
+    "status": choice(SupplierStatus.values),
+    "segment": choice(Segment.values),
+    "risk_level": choice(RiskLevel.values),
+    "default_currency": currency_code,
     "annual_spend": _money,
-    "notes": _text(10_000),
+    "notes": text(10_000),
     "categories": _categories,
     "owner": _username,
-    "status_reason": _text(500),
+    "status_reason": text(500),
 }
 CONTACT_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "supplier_external_id": _text(100, required=True),
+    "supplier_external_id": text(100, required=True),
     "email": _email,
-    "name": _text(200, required=True),
-    "job_title": _text(200),
-    "phone": _text(50),
-    "preferred_language": _choice(["", *_LANGUAGE_CODES]),
-    "is_primary": _boolean,
+    "name": text(200, required=True),
+    "job_title": text(200),
+    "phone": text(50),
+    "preferred_language": choice(["", *_LANGUAGE_CODES]),
+    "is_primary": boolean,
 }
 # Columns written to the supplier table: everything a row may set, besides relations.
 _SUPPLIER_COLUMNS = [
@@ -198,66 +145,6 @@ _SUPPLIER_COLUMNS = [
     if name not in {"categories", "owner", "status_reason", "external_id"}
 ]
 _CONTACT_COLUMNS = ["name", "job_title", "phone", "preferred_language", "is_primary"]
-
-
-def _check_rows(
-    rows: Any, checks: Mapping[str, Callable[[Any], Any]], key: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Cleans every row; returns (clean rows, errors). Rows are objects with known fields."""
-    if not isinstance(rows, list):
-        return [], [{"row": None, "field": None, "message": _("Send a list of objects.")}]
-    if len(rows) > MAX_ROWS:
-        raise BulkValidationError(
-            [
-                {
-                    "row": None,
-                    "field": None,
-                    "message": _("At most %(max)d rows per batch.") % {"max": MAX_ROWS},
-                }
-            ]
-        )
-    clean_rows: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            errors.append({"row": index, "field": None, "message": _("Expected an object.")})
-            clean_rows.append({})
-            continue
-        clean: dict[str, Any] = {}
-        for name in row.keys() - checks.keys():
-            errors.append({"row": index, "field": name, "message": _("Unknown field.")})
-        if key not in row:
-            errors.append({"row": index, "field": key, "message": _("This field is required.")})
-        for name, check in checks.items():
-            if name in row:
-                try:
-                    clean[name] = check(row[name])
-                except ValueError as error:
-                    errors.append({"row": index, "field": name, "message": str(error)})
-        clean_rows.append(clean)
-    return clean_rows, errors
-
-
-def _duplicates(
-    rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any], field_name: str
-) -> list[dict[str, Any]]:
-    seen: dict[Any, int] = {}
-    errors = []
-    for index, row in enumerate(rows):
-        value = key(row)
-        if value is None:
-            continue
-        if value in seen:
-            errors.append(
-                {
-                    "row": index,
-                    "field": field_name,
-                    "message": _("Row %(first)d has the same key.") % {"first": seen[value]},
-                }
-            )
-        else:
-            seen[value] = index
-    return errors
 
 
 # --- Suppliers --------------------------------------------------------------------------------
@@ -300,8 +187,8 @@ def supplier_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates suppliers keyed by ``external_id``; see the module docstring."""
     if not (user_can(by, Capability.SYNC_ERP) or user_can(by, Capability.MANAGE_PORTFOLIO)):
         raise PermissionDenied
-    clean_rows, errors = _check_rows(rows, SUPPLIER_CHECKS, "external_id")
-    errors += _duplicates(clean_rows, lambda row: row.get("external_id"), "external_id")
+    clean_rows, errors = check_rows(rows, SUPPLIER_CHECKS, "external_id")
+    errors += duplicate_keys(clean_rows, lambda row: row.get("external_id"), "external_id")
     category_ids, unknown_categories = _resolve_categories(clean_rows)
     owners = _resolve_owners(clean_rows)
     with transaction.atomic():
@@ -477,7 +364,7 @@ def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates contacts keyed by the supplier's ``external_id`` and the email."""
     if not (user_can(by, Capability.SYNC_ERP) or user_can(by, Capability.MANAGE_PORTFOLIO)):
         raise PermissionDenied
-    clean_rows, errors = _check_rows(rows, CONTACT_CHECKS, "supplier_external_id")
+    clean_rows, errors = check_rows(rows, CONTACT_CHECKS, "supplier_external_id")
     for index, row in enumerate(clean_rows):
         if row and not row.get("email"):
             errors.append(
@@ -489,8 +376,8 @@ def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
             return None
         return row["supplier_external_id"], row["email"]
 
-    errors += _duplicates(clean_rows, key, "email")
-    errors += _duplicates(
+    errors += duplicate_keys(clean_rows, key, "email")
+    errors += duplicate_keys(
         clean_rows,
         lambda row: row.get("supplier_external_id") if row.get("is_primary") else None,
         "is_primary",

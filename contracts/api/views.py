@@ -15,7 +15,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,8 +23,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from accounts.permissions import RolePermission
-from accounts.roles import Capability, user_can
+from accounts.permissions import RolePermission, may_sync_erp
+from accounts.roles import Capability
 from contracts import services
 from contracts.api.serializers import (
     BenefitRealisationSerializer,
@@ -43,7 +43,7 @@ from contracts.api.serializers import (
     RenewSerializer,
     TerminateSerializer,
 )
-from contracts.bulk import MAX_ROWS, contract_upsert_many, exchange_rate_upsert_many
+from contracts.bulk import contract_upsert_many, exchange_rate_upsert_many
 from contracts.documents import document_response, document_upload
 from contracts.filtersets import (
     BenefitFilterSet,
@@ -62,15 +62,15 @@ from contracts.selectors import (
 )
 from core.api.bulk import (
     ErrorSerializer,
-    InvalidRowsSerializer,
-    UnreadBodyParser,
-    invalid_rows_response,
-    read_json_body,
-    too_many_rows,
+    bulk_upsert_action,
+    bulk_upsert_response,
 )
 from core.api.filters import FilterBackend
 from core.api.keyset import KeysetPagination
-from suppliers.bulk import BulkValidationError, UpsertResult
+
+# Bulk upserts: the ERP's integration account, or those who manage the data by hand.
+_SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_CONTRACTS))
+
 
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description=_("You may not do this."))
 _CONFLICT = OpenApiResponse(
@@ -89,57 +89,6 @@ def _actor(request: Request) -> User:
 
 def _data(serializer: BaseSerializer[Any]) -> dict[str, Any]:
     return dict(cast(dict[str, Any], serializer.validated_data))
-
-
-class MaySyncContracts(permissions.BasePermission):
-    """Bulk upserts: the ERP's integration account, or a procurement manager."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return user_can(request.user, Capability.SYNC_ERP) or user_can(
-            request.user, Capability.MANAGE_CONTRACTS
-        )
-
-
-def _bulk_upsert(request: Request, upsert: Callable[..., UpsertResult]) -> Response:
-    rows = read_json_body(request)
-    if isinstance(rows, list) and len(rows) > MAX_ROWS:
-        raise too_many_rows(MAX_ROWS)
-    try:
-        result = upsert(rows=rows, by=_actor(request))
-    except BulkValidationError as error:
-        return invalid_rows_response(error.errors)
-    return Response(
-        {
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "results": result.results,
-        }
-    )
-
-
-def _bulk(rows: BaseSerializer[Any], result: type[BaseSerializer[Any]]) -> Any:
-    schema = extend_schema(
-        request=rows,
-        responses={
-            200: result,
-            400: OpenApiResponse(
-                InvalidRowsSerializer,
-                description=_("Nothing was written; every problem is listed by row and field."),
-            ),
-            413: OpenApiResponse(
-                ErrorSerializer, description=_("Over 5,000 rows, or the body is over 16 MB.")
-            ),
-        },
-    )
-    act = action(
-        detail=False,
-        methods=["post"],
-        url_path="bulk-upsert",
-        parser_classes=[UnreadBodyParser],
-        permission_classes=[RolePermission, MaySyncContracts],
-    )
-    return lambda function: schema(act(function))
 
 
 @extend_schema_view(
@@ -251,10 +200,12 @@ class ContractViewSet(
         Sending the stage it is at already changes nothing."""
         return self._act(request, services.renewal_decision_advance)
 
-    @_bulk(ContractBulkRowSerializer(many=True), ContractBulkResultSerializer)
+    @bulk_upsert_action(
+        ContractBulkRowSerializer(many=True), ContractBulkResultSerializer, _SYNC_PERMISSIONS
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 contracts keyed by ``external_id``, all or nothing."""
-        return _bulk_upsert(request, contract_upsert_many)
+        return bulk_upsert_response(request, contract_upsert_many)
 
 
 class _ConfidentialViewSet(
@@ -391,7 +342,11 @@ class ExchangeRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Exchang
     def get_queryset(self) -> QuerySet[ExchangeRate]:
         return exchange_rate_list(user=self.request.user)
 
-    @_bulk(ExchangeRateBulkRowSerializer(many=True), ExchangeRateBulkResultSerializer)
+    @bulk_upsert_action(
+        ExchangeRateBulkRowSerializer(many=True),
+        ExchangeRateBulkResultSerializer,
+        _SYNC_PERMISSIONS,
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 rates keyed by currency and date, all or nothing."""
-        return _bulk_upsert(request, exchange_rate_upsert_many)
+        return bulk_upsert_response(request, exchange_rate_upsert_many)

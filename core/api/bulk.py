@@ -10,17 +10,21 @@ is cut off too.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.exceptions import error_body
+from core.bulk import MAX_ROWS, BulkValidationError, UpsertResult
 
 # Room for 5,000 rich rows with some margin; bigger batches should be split by the client.
 BULK_MAX_BYTES = 16 * 1024 * 1024
@@ -105,6 +109,61 @@ def invalid_rows_response(errors: list[dict[str, Any]]) -> Response:
     )
     body["error"]["errors"] = errors
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def bulk_upsert_response(request: Request, upsert: Callable[..., UpsertResult]) -> Response:
+    """Runs ``upsert(rows=…, by=…)`` on the request's rows: 200 with the counts and a result
+    per row, 400 listing every problem (nothing written), 413 over ``MAX_ROWS`` rows."""
+    rows = read_json_body(request)
+    if isinstance(rows, list) and len(rows) > MAX_ROWS:
+        raise too_many_rows(MAX_ROWS)
+    try:
+        result = upsert(rows=rows, by=request.user)
+    except BulkValidationError as error:
+        return invalid_rows_response(error.errors)
+    # Built by hand: dataclasses.asdict deep-copies every one of up to 5,000 result rows.
+    return Response(
+        {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "results": result.results,
+        }
+    )
+
+
+def bulk_upsert_action(
+    rows: serializers.BaseSerializer[Any],
+    result: type[serializers.BaseSerializer[Any]],
+    permission_classes: Sequence[type[BasePermission]],
+) -> Callable[[Callable[..., Response]], Any]:
+    """Decorates a viewset method as ``POST …/bulk-upsert/`` with its schema: ``rows`` is the
+    request (``Row(many=True)``), ``result`` the 200 answer."""
+    schema = extend_schema(
+        request=rows,
+        responses={
+            200: result,
+            400: OpenApiResponse(
+                InvalidRowsSerializer,
+                description=gettext_lazy(
+                    "Nothing was written; every problem is listed by row and field."
+                ),
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer,
+                description=gettext_lazy("Over 5,000 rows, or the body is over 16 MB."),
+            ),
+        },
+    )
+    # A fresh action each time: drf-spectacular keeps its schema in the action's kwargs.
+    endpoint = action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        parser_classes=[UnreadBodyParser],
+        permission_classes=list(permission_classes),
+    )
+    return lambda method: schema(endpoint(method))
 
 
 # --- Schema -------------------------------------------------------------------------------------

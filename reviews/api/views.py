@@ -11,21 +11,18 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import RolePermission
-from accounts.roles import Capability, user_can
+from accounts.permissions import RolePermission, may_sync_erp
+from accounts.roles import Capability
 from core.api.bulk import (
     ErrorSerializer,
-    InvalidRowsSerializer,
-    UnreadBodyParser,
-    invalid_rows_response,
-    read_json_body,
-    too_many_rows,
+    bulk_upsert_action,
+    bulk_upsert_response,
 )
 from core.api.filters import FilterBackend
 from core.api.keyset import KeysetPagination
@@ -49,7 +46,7 @@ from reviews.api.serializers import (
     ScorecardTemplateSerializer,
     ScoresInputSerializer,
 )
-from reviews.bulk import MAX_ROWS, BulkValidationError, delivery_upsert_many, kpi_value_upsert_many
+from reviews.bulk import delivery_upsert_many, kpi_value_upsert_many
 from reviews.filtersets import (
     CorrectiveActionPlanFilterSet,
     DeliveryLineFilterSet,
@@ -67,6 +64,10 @@ from reviews.models import (
     ScorecardTemplate,
 )
 
+# Bulk upserts: the ERP's integration account, or those who manage the data by hand.
+_SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_PORTFOLIO))
+
+
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description=_("You may not do this."))
 _CONFLICT = OpenApiResponse(
     ErrorSerializer, description=_("``review_locked``: the review is submitted, or not yet.")
@@ -80,15 +81,6 @@ def _actor(request: Request) -> User:
 
 def _data(serializer: Any) -> dict[str, Any]:
     return dict(cast(dict[str, Any], serializer.validated_data))
-
-
-class MaySyncERP(permissions.BasePermission):
-    """Bulk upserts: the ERP's integration account, or a procurement manager."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return user_can(request.user, Capability.SYNC_ERP) or user_can(
-            request.user, Capability.MANAGE_PORTFOLIO
-        )
 
 
 class ScorecardTemplateViewSet(viewsets.ReadOnlyModelViewSet[ScorecardTemplate]):
@@ -283,50 +275,6 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
         return self._run(request, PlanVerifySerializer, plans.plan_verify)
 
 
-def _bulk_upsert(request: Request, upsert: Callable[..., Any]) -> Response:
-    rows = read_json_body(request)
-    if isinstance(rows, list) and len(rows) > MAX_ROWS:
-        raise too_many_rows(MAX_ROWS)
-    try:
-        result = upsert(rows=rows, by=_actor(request))
-    except BulkValidationError as error:
-        return invalid_rows_response(error.errors)
-    return Response(
-        {
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "results": result.results,
-        }
-    )
-
-
-def _bulk_schema(rows: Any, result: Any) -> Any:
-    return extend_schema(
-        request=rows,
-        responses={
-            200: result,
-            400: OpenApiResponse(
-                InvalidRowsSerializer,
-                description=_("Nothing was written; every problem is listed by row and field."),
-            ),
-            413: OpenApiResponse(
-                ErrorSerializer, description=_("Over 5,000 rows, or the body is over 16 MB.")
-            ),
-        },
-    )
-
-
-def _bulk_action() -> Any:
-    return action(
-        detail=False,
-        methods=["post"],
-        url_path="bulk-upsert",
-        parser_classes=[UnreadBodyParser],
-        permission_classes=[RolePermission, MaySyncERP],
-    )
-
-
 class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
     """Purchase-order lines as delivered, from the ERP: the source of OTIF and the rejection
     rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
@@ -341,11 +289,12 @@ class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
     def get_queryset(self) -> QuerySet[DeliveryLine]:
         return selectors.delivery_list(user=self.request.user)
 
-    @_bulk_schema(DeliveryBulkRowSerializer(many=True), DeliveryBulkResultSerializer)
-    @_bulk_action()
+    @bulk_upsert_action(
+        DeliveryBulkRowSerializer(many=True), DeliveryBulkResultSerializer, _SYNC_PERMISSIONS
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 lines, all or nothing."""
-        return _bulk_upsert(request, delivery_upsert_many)
+        return bulk_upsert_response(request, delivery_upsert_many)
 
 
 class KpiValueViewSet(viewsets.ReadOnlyModelViewSet[KpiValue]):
@@ -362,8 +311,9 @@ class KpiValueViewSet(viewsets.ReadOnlyModelViewSet[KpiValue]):
     def get_queryset(self) -> QuerySet[KpiValue]:
         return selectors.kpi_value_list(user=self.request.user)
 
-    @_bulk_schema(KpiValueBulkRowSerializer(many=True), KpiValueBulkResultSerializer)
-    @_bulk_action()
+    @bulk_upsert_action(
+        KpiValueBulkRowSerializer(many=True), KpiValueBulkResultSerializer, _SYNC_PERMISSIONS
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 KPI values, all or nothing."""
-        return _bulk_upsert(request, kpi_value_upsert_many)
+        return bulk_upsert_response(request, kpi_value_upsert_many)

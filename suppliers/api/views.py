@@ -7,13 +7,12 @@ representation, read back through the selector.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -21,15 +20,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from accounts.permissions import RolePermission
-from accounts.roles import Capability, user_can
+from accounts.permissions import RolePermission, may_sync_erp
+from accounts.roles import Capability
 from core.api.bulk import (
-    ErrorSerializer,
-    InvalidRowsSerializer,
-    UnreadBodyParser,
-    invalid_rows_response,
-    read_json_body,
-    too_many_rows,
+    bulk_upsert_action,
+    bulk_upsert_response,
 )
 from core.api.filters import FilterBackend
 from core.api.keyset import KeysetPagination
@@ -52,9 +47,6 @@ from suppliers.api.serializers import (
     supplier_list_data,
 )
 from suppliers.bulk import (
-    MAX_ROWS,
-    BulkValidationError,
-    UpsertResult,
     contact_upsert_many,
     supplier_upsert_many,
 )
@@ -78,6 +70,9 @@ MANAGE = dict.fromkeys(
     ["create", "update", "partial_update", "destroy"], Capability.MANAGE_PORTFOLIO
 )
 
+# Bulk upserts: the ERP's integration account, or those who manage the data by hand.
+_SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_PORTFOLIO))
+
 
 def _actor(request: Request) -> User:
     # RolePermission has let only signed-in people with a role this far.
@@ -95,61 +90,6 @@ def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
             name: extend_schema(responses={201 if name == "create" else 200: serializer})
             for name in actions
         }
-    )
-
-
-class MaySyncERP(permissions.BasePermission):
-    """Bulk upserts: the ERP's integration account, or a procurement manager."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return user_can(request.user, Capability.SYNC_ERP) or user_can(
-            request.user, Capability.MANAGE_PORTFOLIO
-        )
-
-
-def _bulk_upsert(request: Request, upsert: Callable[..., UpsertResult]) -> Response:
-    rows = read_json_body(request)
-    if isinstance(rows, list) and len(rows) > MAX_ROWS:
-        raise too_many_rows(MAX_ROWS)
-    try:
-        result = upsert(rows=rows, by=_actor(request))
-    except BulkValidationError as error:
-        return invalid_rows_response(error.errors)
-    # Built by hand: dataclasses.asdict deep-copies every one of up to 5,000 result rows.
-    return Response(
-        {
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "results": result.results,
-        }
-    )
-
-
-def _bulk_schema(rows: BaseSerializer[Any], result: type[BaseSerializer[Any]]) -> Any:
-    return extend_schema(
-        request=rows,
-        responses={
-            200: result,
-            400: OpenApiResponse(
-                InvalidRowsSerializer,
-                description=_("Nothing was written; every problem is listed by row and field."),
-            ),
-            413: OpenApiResponse(
-                ErrorSerializer, description=_("Over 5,000 rows, or the body is over 16 MB.")
-            ),
-        },
-    )
-
-
-def _bulk_action() -> Any:
-    # A fresh decorator each time: drf-spectacular keeps its schema in the action's kwargs.
-    return action(
-        detail=False,
-        methods=["post"],
-        url_path="bulk-upsert",
-        parser_classes=[UnreadBodyParser],
-        permission_classes=[RolePermission, MaySyncERP],
     )
 
 
@@ -227,12 +167,13 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
         context = self.get_serializer_context()
         return Response(SupplierSerializer(self._read_back(supplier), context=context).data)
 
-    @_bulk_schema(SupplierBulkRowSerializer(many=True), SupplierBulkResultSerializer)
-    @_bulk_action()
+    @bulk_upsert_action(
+        SupplierBulkRowSerializer(many=True), SupplierBulkResultSerializer, _SYNC_PERMISSIONS
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 suppliers keyed by ``external_id``, all or nothing.
         Rows that did not change are not written and are reported ``unchanged``."""
-        return _bulk_upsert(request, supplier_upsert_many)
+        return bulk_upsert_response(request, supplier_upsert_many)
 
 
 @_answers_with(ContactSerializer, "create", "update", "partial_update")
@@ -271,12 +212,13 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
     def perform_destroy(self, instance: Contact) -> None:
         services.contact_delete(contact=instance, by=_actor(self.request))
 
-    @_bulk_schema(ContactBulkRowSerializer(many=True), ContactBulkResultSerializer)
-    @_bulk_action()
+    @bulk_upsert_action(
+        ContactBulkRowSerializer(many=True), ContactBulkResultSerializer, _SYNC_PERMISSIONS
+    )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 contacts keyed by the supplier's ``external_id`` and
         the email, all or nothing."""
-        return _bulk_upsert(request, contact_upsert_many)
+        return bulk_upsert_response(request, contact_upsert_many)
 
 
 @_answers_with(CategorySerializer, "create", "update", "partial_update")
