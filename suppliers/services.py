@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,8 +159,26 @@ def supplier_change_status(
 
 @transaction.atomic
 def supplier_delete(*, supplier: Supplier, by: User) -> None:
+    """Deletes a supplier entered by mistake. One with records that must be kept (contracts,
+    RFP invitations, reviews, corrective action plans) is refused: offboard it instead."""
     require(by, Capability.MANAGE_PORTFOLIO)
-    supplier.delete()
+    try:
+        with transaction.atomic():
+            supplier.delete()
+    except (ProtectedError, RestrictedError) as error:
+        kept = sorted(
+            {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}
+            if isinstance(error, ProtectedError)
+            else {str(obj._meta.verbose_name_plural) for obj in error.restricted_objects}
+        )
+        raise DomainError(
+            _(
+                "%(supplier)s has records that are kept (%(records)s): offboard the supplier "
+                "instead of deleting it."
+            )
+            % {"supplier": supplier.name, "records": ", ".join(kept)},
+            code="supplier_has_records",
+        ) from None
 
 
 # --- Contacts ---------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ filters, ordering and cursor paging; the status action; bad input; query counts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_create
+from contracts.services import contract_create
 from suppliers.api.serializers import SupplierSerializer
 from suppliers.models import Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_list
@@ -98,6 +100,32 @@ def test_procurement_manager_creates_reads_updates_and_deletes_a_supplier(
     assert client.delete(url).status_code == 204
     assert client.get(url).status_code == 404
     assert not Supplier.objects.exists()
+
+
+def test_a_supplier_with_a_contract_is_not_deleted_but_told_to_be_offboarded(
+    procurement_manager: User,
+) -> None:
+    supplier = SupplierFactory(name="Acme Components AB")
+    contract_create(
+        by=procurement_manager,
+        supplier=supplier,
+        title="Framework agreement",
+        owner=procurement_manager,
+        value=Decimal("1000.00"),
+        currency="EUR",
+        start_date=date(2026, 1, 1),
+        end_date=None,
+        notice_period_days=30,
+    )
+
+    response = signed_in(procurement_manager).delete(f"{SUPPLIERS}{supplier.pk}/")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "supplier_has_records"
+    assert "contracts" in error["message"]
+    assert "offboard" in error["message"]
+    assert Supplier.objects.filter(pk=supplier.pk).exists()
 
 
 def test_a_full_update_replaces_the_profile(procurement_manager: User) -> None:
