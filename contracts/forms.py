@@ -65,9 +65,9 @@ class ContractForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     value = forms.DecimalField(label=_("Value"), **MONEY)  # type: ignore[arg-type]
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
-    start_date = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE)
     end_date = forms.DateField(
-        label=_("End"),
+        label=_("End date"),
         required=False,
         widget=DATE,
         help_text=_("Empty for an open-ended contract."),

@@ -202,8 +202,8 @@ CONTRACT_COLUMNS = (
     Column(_("Value"), "shown_value"),
     Column(_("Currency"), "currency"),
     Column(_("Value in the reporting currency"), "shown_value_reporting"),
-    Column(_("Start"), "start_date"),
-    Column(_("End"), "end_date"),
+    Column(_("Start date"), "start_date"),
+    Column(_("End date"), "end_date"),
     Column(_("Last day to give notice"), "last_notice_date"),
     Column(_("Renews automatically"), "auto_renew"),
 )
