@@ -49,8 +49,8 @@ def test_contract_from_creation_to_the_renewal_board(live_server: Any, browser: 
     page.get_by_label("Title:", exact=True).fill("Port logistics 2026")
     page.get_by_label("Value:", exact=True).fill("480000")
     page.get_by_label("Currency").select_option("EUR")
-    page.get_by_label("Start:", exact=True).fill(today.isoformat())
-    page.get_by_label("End:", exact=True).fill(end.isoformat())
+    page.get_by_label("Start date:", exact=True).fill(today.isoformat())
+    page.get_by_label("End date:", exact=True).fill(end.isoformat())
     assert page.get_by_label("Notice period (days)").input_value() == "90"
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_selector("text=The contract is saved as a draft.")
