@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import environ
+from babel.numbers import list_currencies
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -72,6 +73,15 @@ class Env:
         if value not in choices:
             raise ImproperlyConfigured(
                 f"{name}: expected one of {', '.join(choices)}, got {value!r}."
+            )
+        return value
+
+    def currency(self, name: str, default: str) -> str:
+        """An ISO 4217 currency code, upper-cased."""
+        value = self.string(name, default).upper()
+        if value not in list_currencies():
+            raise ImproperlyConfigured(
+                f"{name}: expected an ISO 4217 currency code such as EUR or SEK, got {value!r}."
             )
         return value
 

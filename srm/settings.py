@@ -239,10 +239,10 @@ SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 # The top of the escalation ladder when a supplier has no executive sponsor (a username);
 # unset, it is a procurement manager with no manager above them.
 HEAD_OF_PROCUREMENT = env.string("HEAD_OF_PROCUREMENT")
+# Contract values, benefits and spend add up in this currency (ExchangeRate rows convert).
+REPORTING_CURRENCY = env.currency("REPORTING_CURRENCY", default="EUR")
 # Our commitments: a reminder on the due date, another this many days after it, and an
 # escalation this many days after it.
-# Contract values, benefits and spend add up in this currency (ExchangeRate rows convert).
-REPORTING_CURRENCY = env.string("REPORTING_CURRENCY", default="EUR")
 COMMITMENT_REMINDER_DAYS = env.integer("COMMITMENT_REMINDER_DAYS", default=3, minimum=1)
 COMMITMENT_ESCALATION_DAYS = env.integer("COMMITMENT_ESCALATION_DAYS", default=7, minimum=1)
 # Reviews: days after a review's due date before an overdue review is escalated, and days a

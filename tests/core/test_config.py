@@ -63,6 +63,7 @@ def test_production_configuration_starts() -> None:
         ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES: must be at least 1"),
         ("API_TOKEN_RATE", "lots", "API_TOKEN_RATE: expected number/period"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: expected one of DEBUG"),
+        ("REPORTING_CURRENCY", "EURO", "REPORTING_CURRENCY: expected an ISO 4217 currency code"),
     ],
 )
 def test_malformed_value_stops_startup_naming_the_variable(
@@ -73,6 +74,11 @@ def test_malformed_value_stops_startup_naming_the_variable(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert expected in result.stderr
+
+
+def test_reporting_currency_is_read_in_capitals() -> None:
+    assert Env({"REPORTING_CURRENCY": " sek "}).currency("REPORTING_CURRENCY", "EUR") == "SEK"
+    assert Env({}).currency("REPORTING_CURRENCY", "EUR") == "EUR"
 
 
 def test_error_never_prints_the_database_password() -> None:
