@@ -11,11 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Capability, user_can
+from escalations.choices import EscalationReason
+from escalations.models import Escalation
 from reviews.choices import ActionStatus, PlanStatus, ReviewStatus
 from reviews.models import (
     CorrectiveAction,
@@ -185,12 +188,29 @@ def plan_visible(*, user: AnyUser) -> QuerySet[CorrectiveActionPlan]:
     return CorrectiveActionPlan.objects.filter(review__in=review_visible(user=user))
 
 
+def _poor_review_escalation() -> QuerySet[Escalation]:
+    """The escalation a plan's poor review raised, newest first. It stays open (climbing its
+    ladder) until the plan is verified as effective at a later review, or someone resolves it
+    by hand: a plan found not effective leaves it open."""
+    return Escalation.objects.filter(
+        content_type=ContentType.objects.get_for_model(Review),
+        object_id=OuterRef("review_id"),
+        reason=EscalationReason.POOR_REVIEW,
+    ).order_by("-raised_at", "-id")
+
+
 def plan_list(
     *, user: AnyUser, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[CorrectiveActionPlan]:
-    """Corrective action plans with their supplier, review and actions: two queries."""
+    """Corrective action plans with their supplier, review, actions and the escalation their
+    review raised (``escalation_id``, ``escalation_status``): two queries."""
+    escalation = _poor_review_escalation()
     queryset = (
         plan_visible(user=user)
+        .annotate(
+            escalation_id=Subquery(escalation.values("pk")[:1]),
+            escalation_status=Subquery(escalation.values("status")[:1]),
+        )
         .select_related("supplier", "review")
         .prefetch_related(
             Prefetch(

@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from escalations.choices import EscalationStatus
 from escalations.forms import add_service_errors
 from reviews import permissions, plans, selectors, services
 from reviews.charts import trend_chart
@@ -319,6 +320,9 @@ def _plan_context(request: HttpRequest, plan: Any, **forms: Any) -> dict[str, An
             supplier_id=plan.supplier_id, period_start__gt=plan.review.period_end
         ).exists(),
         "user_id": user.pk,
+        "escalation_status": (
+            EscalationStatus(plan.escalation_status).label if plan.escalation_status else None
+        ),
     }
 
 

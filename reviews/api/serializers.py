@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
-from escalations.api.serializers import SeverityField
+from escalations.api.serializers import EscalationStatusField, SeverityField
 from escalations.choices import Severity
 from reviews.choices import (
     SCORE_MAX,
@@ -258,6 +258,10 @@ class CorrectiveActionPlanSerializer(serializers.ModelSerializer[CorrectiveActio
     actions = CorrectiveActionSerializer(many=True, read_only=True)
     severity = SeverityField()
     status = PlanStatusField(read_only=True)
+    # Annotated by selectors.plan_list: the escalation the poor review raised, which stays
+    # open until the plan is verified as effective.
+    escalation = serializers.IntegerField(source="escalation_id", read_only=True, allow_null=True)
+    escalation_status = EscalationStatusField(allow_null=True)
 
     class Meta:
         model = CorrectiveActionPlan
@@ -274,6 +278,8 @@ class CorrectiveActionPlanSerializer(serializers.ModelSerializer[CorrectiveActio
             "verified_in",
             "verification_note",
             "verified_at",
+            "escalation",
+            "escalation_status",
             "actions",
             "created_at",
             "updated_at",
