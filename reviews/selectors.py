@@ -249,16 +249,27 @@ def open_action_q() -> Q:
 # --- ERP data -----------------------------------------------------------------------------
 
 
+def _evidence_visible(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The ERP's delivery lines or KPI values one may read: they are the evidence of reviews,
+    so as for reviews, procurement managers and executives read all of it (and the ERP what it
+    pushes); others only that of the suppliers they hold a key-account role for or whose
+    reviews they rate."""
+    if not user.is_authenticated or not user_can(user, Capability.VIEW_PORTFOLIO):
+        return queryset.none()
+    if user_can(user, Capability.VIEW_CONFIDENTIAL) or user_can(user, Capability.SYNC_ERP):
+        return queryset
+    rates = Exists(
+        Rater.objects.filter(review__supplier_id=OuterRef("supplier_id"), user_id=_uid(user))
+    )
+    return queryset.filter(Q(_owns_supplier(user, "supplier_id")) | Q(rates))
+
+
 def delivery_list(*, user: AnyUser) -> QuerySet[DeliveryLine]:
-    if not user_can(user, Capability.VIEW_PORTFOLIO):
-        return DeliveryLine.objects.none()
-    return DeliveryLine.objects.select_related("supplier")
+    return _evidence_visible(user, DeliveryLine.objects.select_related("supplier"))
 
 
 def kpi_value_list(*, user: AnyUser) -> QuerySet[KpiValue]:
-    if not user_can(user, Capability.VIEW_PORTFOLIO):
-        return KpiValue.objects.none()
-    return KpiValue.objects.select_related("supplier")
+    return _evidence_visible(user, KpiValue.objects.select_related("supplier"))
 
 
 # --- Surveys ------------------------------------------------------------------------------

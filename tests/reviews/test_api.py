@@ -320,8 +320,54 @@ def test_kpi_values_bulk_upsert_and_evidence(
 def test_deliveries_are_listed_by_supplier(setup: Setup, others: dict[str, User]) -> None:
     SupplierFactory(external_id="ERP-A")
     signed_in(others["erp"]).post(f"{DELIVERIES}bulk-upsert/", [_line()], format="json")
-    assert len(ids(signed_in(setup.owner).get(f"{DELIVERIES}?supplier_external_id=ERP-A"))) == 1
-    assert ids(signed_in(setup.owner).get(f"{DELIVERIES}?supplier_external_id=ERP-B")) == []
+    assert len(ids(signed_in(setup.manager).get(f"{DELIVERIES}?supplier_external_id=ERP-A"))) == 1
+    assert ids(signed_in(setup.manager).get(f"{DELIVERIES}?supplier_external_id=ERP-B")) == []
+
+
+@pytest.mark.parametrize("url", [DELIVERIES, KPIS])
+def test_delivery_evidence_is_visible_as_reviews_are(
+    setup: Setup,
+    make_review: Callable[..., Review],
+    others: dict[str, User],
+    make_user: Callable[..., User],
+    url: str,
+) -> None:
+    """Alice owns Acme; carol owns nothing but rates Acme's review; dave owns nothing and rates
+    nothing; Bolt is nobody's. The ERP and those who see every review read it all."""
+    from reviews.services import rater_invite
+
+    bolt = SupplierFactory(external_id="ERP-A")
+    dave = make_user(Role.ACCOUNT_MANAGER, username="dave")
+    rater_invite(review=make_review(), user=others["carol"], by=setup.owner)
+    for supplier in (setup.supplier, bolt):
+        DeliveryLine.objects.create(
+            supplier=supplier,
+            order_ref="PO-1",
+            line_ref="1",
+            promised_date=date(2026, 2, 1),
+            quantity_ordered=1,
+        )
+        KpiValue.objects.create(
+            supplier=supplier,
+            code="otif",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31),
+            value=90,
+        )
+
+    def suppliers_seen_by(user: User) -> list[int]:
+        response = signed_in(user).get(url)
+        assert response.status_code == 200
+        return sorted(row["supplier"] for row in response.json()["results"])
+
+    everything = sorted([setup.supplier.pk, bolt.pk])
+    assert suppliers_seen_by(setup.owner) == [setup.supplier.pk]
+    assert suppliers_seen_by(setup.backup) == [setup.supplier.pk]
+    assert suppliers_seen_by(others["carol"]) == [setup.supplier.pk]
+    assert suppliers_seen_by(dave) == []
+    assert suppliers_seen_by(setup.manager) == everything
+    assert suppliers_seen_by(others["executive"]) == everything
+    assert suppliers_seen_by(others["erp"]) == everything
 
 
 # --- Query counts -----------------------------------------------------------------------
@@ -400,8 +446,9 @@ def Client_get_status(user: User, url: str) -> int:
     return client.get(url).status_code
 
 
-def _erp_rows(count: int, offset: int) -> None:
+def _erp_rows(count: int, offset: int, owner: User) -> None:
     supplier = SupplierFactory()
+    OwnershipFactory(supplier=supplier, user=owner, role="owner")
     for index in range(count):
         DeliveryLine.objects.create(
             supplier=supplier,
@@ -426,7 +473,7 @@ def test_erp_and_template_lists_run_a_fixed_number_of_queries(setup: Setup, url:
 
     counts = []
     for size in (2, 8):
-        _erp_rows(size, size)
+        _erp_rows(size, size, setup.owner)
         for _ in range(size // 2):
             current = ScorecardTemplate.objects.get(is_current=True)
             criteria, bands = template_rows(current)
