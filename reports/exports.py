@@ -123,6 +123,7 @@ def contract_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
     return contract_list(user=user, filters=filters).annotate(
         owner_name=person_name("owner__"),
         shown_value=_confidential("value"),
+        shown_currency=_confidential("currency"),
         shown_value_reporting=_confidential("value_reporting"),
     )
 
@@ -200,7 +201,7 @@ CONTRACT_COLUMNS = (
     Column(_("Owner"), "owner_name"),
     Column(_("Status"), "phase", label(ContractPhase)),
     Column(_("Value"), "shown_value"),
-    Column(_("Currency"), "currency"),
+    Column(_("Currency"), "shown_currency"),
     Column(_("Value in the reporting currency"), "shown_value_reporting"),
     Column(_("Start date"), "start_date"),
     Column(_("End date"), "end_date"),

@@ -93,11 +93,26 @@ def supplier_get(*, user: AnyUser, pk: int) -> Supplier:
         raise Http404 from None
 
 
+# The audit models the supplier page's history reads. Other apps' rows that point at the
+# supplier (contracts, reviews, RFP invitations) hold figures not everyone who opens the page
+# may see, so they are named here, never picked up because they reference the supplier.
+HISTORY_EVENT_MODELS = (
+    "suppliers.SupplierEvent",
+    "suppliers.SupplierCategoryEvent",
+    "suppliers.ContactEvent",
+    "suppliers.KeyAccountOwnershipEvent",
+    "meetings.MeetingEvent",
+    "meetings.CommitmentEvent",
+)
+
+
 def supplier_history(*, supplier: Supplier, limit: int = 200) -> QuerySet[MiddlewareEvents]:
-    """Audit events of the supplier and of what hangs off it (contacts, owners, categories),
-    newest first, each with its field diff and the user who made it."""
+    """Audit events of the supplier and of what hangs off it (contacts, owners, categories,
+    meetings and commitments), newest first, each with its field diff and the user who made
+    it."""
     return (
-        MiddlewareEvents.objects.references(supplier)
+        MiddlewareEvents.objects.across(*HISTORY_EVENT_MODELS)
+        .references(supplier)
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")[:limit]
     )
