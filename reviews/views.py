@@ -6,6 +6,7 @@ selector or service, and renders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -66,6 +67,26 @@ def _paginate(request: HttpRequest, rows: QuerySet[Any]) -> dict[str, Any]:
 
 def _filters_applied(request: HttpRequest, form: Any) -> bool:
     return any(value for name in form.fields for value in request.GET.getlist(name))
+
+
+def _post_form(
+    request: HttpRequest, form: Any, act: Callable[[dict[str, Any]], object], *, done: str
+) -> int | None:
+    """Calls the service (``act``) with a valid form's data and flashes ``done``: None. Else
+    the status to show the form again with, its messages on the form: 400 for a wrong value,
+    a refusal's own (403, 409) for a DomainError."""
+    if not form.is_valid():
+        return 400
+    try:
+        act(form.cleaned_data)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return error.status_code
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return 400
+    messages.success(request, done)
+    return None
 
 
 class ReviewListView(CapabilityRequiredMixin, View):
@@ -174,20 +195,18 @@ class ReviewScoreView(CapabilityRequiredMixin, View):
         rater = selectors.rater_of(review=review, user=request.user)
         rated = [c for c in selectors.criteria_of(review) if c.source == CriterionSource.RATED]
         form = ScoresForm(request.POST, criteria=rated, existing=selectors.scores_of(rater))
-        status = 200
-        if form.is_valid():
-            try:
-                services.scores_save(review=review, by=_actor(request), scores=form.scores())
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = error.status_code
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Your scores are saved."))
-                return redirect(review)
+        status = _post_form(
+            request,
+            form,
+            lambda data: services.scores_save(
+                review=review, by=_actor(request), scores=form.scores()
+            ),
+            done=_("Your scores are saved."),
+        )
+        if status is None:
+            return redirect(review)
         context = _detail_context(request, review, scores_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=status if status != 200 else 400)
+        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 class ReviewSubmitView(CapabilityRequiredMixin, View):
@@ -196,19 +215,18 @@ class ReviewSubmitView(CapabilityRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         review = selectors.review_get(user=request.user, pk=pk)
         form = ReviewSubmitForm(request.POST)
-        if form.is_valid():
-            try:
-                review = services.review_submit(
-                    review=review, by=_actor(request), summary=form.cleaned_data["summary"]
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The review is submitted and locked."))
-                return redirect(review)
-        return render(
-            request, DETAIL_TEMPLATE, _detail_context(request, review, submit_form=form), status=409
+        status = _post_form(
+            request,
+            form,
+            lambda data: services.review_submit(
+                review=review, by=_actor(request), summary=data["summary"]
+            ),
+            done=_("The review is submitted and locked."),
         )
+        if status is None:
+            return redirect(review)
+        context = _detail_context(request, review, submit_form=form)
+        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 class ReviewReopenView(CapabilityRequiredMixin, View):
@@ -217,20 +235,18 @@ class ReviewReopenView(CapabilityRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         review = selectors.review_get(user=request.user, pk=pk)
         form = ReviewReopenForm(request.POST)
-        if form.is_valid():
-            try:
-                review = services.review_reopen(
-                    review=review, by=_actor(request), reason=form.cleaned_data["reason"]
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The review is reopened."))
-                return redirect(review)
+        status = _post_form(
+            request,
+            form,
+            lambda data: services.review_reopen(
+                review=review, by=_actor(request), reason=data["reason"]
+            ),
+            done=_("The review is reopened."),
+        )
+        if status is None:
+            return redirect(review)
         context = _detail_context(request, review, reopen_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=400)
+        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 class ReviewInviteView(CapabilityRequiredMixin, View):
@@ -239,20 +255,18 @@ class ReviewInviteView(CapabilityRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         review = selectors.review_get(user=request.user, pk=pk)
         form = RaterInviteForm(request.POST)
-        if form.is_valid():
-            try:
-                services.rater_invite(
-                    review=review, user=form.cleaned_data["user"], by=_actor(request)
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Invited."))
-                return redirect(review)
+        status = _post_form(
+            request,
+            form,
+            lambda data: services.rater_invite(
+                review=review, user=data["user"], by=_actor(request)
+            ),
+            done=_("Invited."),
+        )
+        if status is None:
+            return redirect(review)
         context = _detail_context(request, review, invite_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=400)
+        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 # --- Scorecard ----------------------------------------------------------------------------
@@ -337,17 +351,16 @@ class PlanDetailView(CapabilityRequiredMixin, View):
         """Saves the plan's problem, root cause and the supplier's response."""
         plan = selectors.plan_get(user=request.user, pk=pk)
         form = PlanForm(request.POST, instance=selectors.plan_get(user=request.user, pk=pk))
-        if form.is_valid():
-            try:
-                plans.plan_update(plan=plan, by=_actor(request), **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(cast(Any, form), error)
-            else:
-                messages.success(request, _("The plan is saved."))
-                return redirect(plan)
-        return render(
-            request, PLAN_TEMPLATE, _plan_context(request, plan, plan_form=form), status=400
+        status = _post_form(
+            request,
+            form,
+            lambda data: plans.plan_update(plan=plan, by=_actor(request), **data),
+            done=_("The plan is saved."),
         )
+        if status is None:
+            return redirect(plan)
+        context = _plan_context(request, plan, plan_form=form)
+        return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 class ActionAddView(CapabilityRequiredMixin, View):
@@ -356,19 +369,16 @@ class ActionAddView(CapabilityRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = selectors.plan_get(user=request.user, pk=pk)
         form = ActionForm(request.POST, supplier=plan.supplier)
-        if form.is_valid():
-            try:
-                plans.action_add(plan=plan, by=_actor(request), **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The action is added."))
-                return redirect(plan)
-        return render(
-            request, PLAN_TEMPLATE, _plan_context(request, plan, action_form=form), status=400
+        status = _post_form(
+            request,
+            form,
+            lambda data: plans.action_add(plan=plan, by=_actor(request), **data),
+            done=_("The action is added."),
         )
+        if status is None:
+            return redirect(plan)
+        context = _plan_context(request, plan, action_form=form)
+        return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 class ActionStatusView(CapabilityRequiredMixin, View):
@@ -393,19 +403,16 @@ class PlanVerifyView(CapabilityRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = selectors.plan_get(user=request.user, pk=pk)
         form = PlanVerifyForm(request.POST)
-        if form.is_valid():
-            try:
-                plans.plan_verify(plan=plan, by=_actor(request), **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The plan is verified."))
-                return redirect(plan)
-        return render(
-            request, PLAN_TEMPLATE, _plan_context(request, plan, verify_form=form), status=400
+        status = _post_form(
+            request,
+            form,
+            lambda data: plans.plan_verify(plan=plan, by=_actor(request), **data),
+            done=_("The plan is verified."),
         )
+        if status is None:
+            return redirect(plan)
+        context = _plan_context(request, plan, verify_form=form)
+        return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 # --- The supplier page's panel --------------------------------------------------------------

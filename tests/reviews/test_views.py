@@ -300,3 +300,59 @@ def test_an_empty_score_form_saves_nothing(
     assert response.status_code == 400
     assert "Score at least one criterion" in response.content.decode()
     assert review.raters.get(user=setup.backup).scored_at is None
+
+
+def test_inviting_someone_twice_shows_why_on_the_page(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    review = make_review()
+    carol = make_user(Role.ACCOUNT_MANAGER, username="carol")
+    url = f"/reviews/{review.pk}/raters/"
+    assert client_for(setup.owner).post(url, {"user": carol.pk}).status_code == 302
+    again = client_for(setup.owner).post(url, {"user": carol.pk})
+    assert again.status_code == 400
+    assert "invited to this review already" in again.content.decode()
+    assert review.raters.filter(user=carol).count() == 1
+
+
+def test_submitting_a_locked_review_again_through_the_page_is_a_conflict(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    review = make_review()
+    score_all(review, setup.owner, 4)
+    url = f"/reviews/{review.pk}/submit/"
+    assert client_for(setup.owner).post(url, {"summary": "First"}).status_code == 302
+    assert client_for(setup.owner).post(url, {"summary": "Second"}).status_code == 409
+    review.refresh_from_db()
+    assert review.summary == "First"
+
+
+def test_a_plan_is_given_actions_and_verified_through_its_page(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    from escalations.models import Escalation
+
+    review = make_review(Q1)
+    score_all(review, setup.owner, 2)
+    review_submit(review=review, by=setup.owner)
+    plan = CorrectiveActionPlan.objects.get()
+    client = client_for(setup.owner)
+    no_owner = client.post(
+        f"/reviews/actions/{plan.pk}/add/", {"description": "Tooling", "due_date": "2026-06-01"}
+    )
+    assert no_owner.status_code == 400
+    assert "An action has an owner" in no_owner.content.decode()
+    assert not plan.actions.exists()
+
+    verify = f"/reviews/actions/{plan.pk}/verify/"
+    make_review(Q2)
+    assert client.post(verify, {"effective": "true", "note": ""}).status_code == 400
+    response = client.post(verify, {"effective": "true", "note": "Defects down"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "verified"
+    assert Escalation.objects.get().status == "resolved"
+    again = client.post(verify, {"effective": "false", "note": "Changed my mind"})
+    assert again.status_code == 409
+    plan.refresh_from_db()
+    assert plan.status == "verified"
