@@ -43,7 +43,7 @@ from reviews.forms import (
     template_formsets,
 )
 from reviews.kpis import kpi_figures
-from reviews.models import Criterion, Review
+from reviews.models import CorrectiveActionPlan, Criterion, Review
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_visible
 
@@ -209,64 +209,71 @@ class ReviewScoreView(CapabilityRequiredMixin, View):
         return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
+def _review_post(
+    request: HttpRequest,
+    pk: int,
+    form: Any,
+    key: str,
+    act: Callable[[Review, dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """A form posted from the review page: the service called, or the page again with the
+    form (under ``key``) and its errors."""
+    review = selectors.review_get(user=request.user, pk=pk)
+    status = _post_form(request, form, lambda data: act(review, data), done=done)
+    if status is None:
+        return redirect(review)
+    context = _detail_context(request, review, **{key: form})
+    return render(request, DETAIL_TEMPLATE, context, status=status)
+
+
 class ReviewSubmitView(CapabilityRequiredMixin, View):
     required_capability = Capability.CHANGE_DATA
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        review = selectors.review_get(user=request.user, pk=pk)
-        form = ReviewSubmitForm(request.POST)
-        status = _post_form(
+        return _review_post(
             request,
-            form,
-            lambda data: services.review_submit(
+            pk,
+            ReviewSubmitForm(request.POST),
+            "submit_form",
+            lambda review, data: services.review_submit(
                 review=review, by=_actor(request), summary=data["summary"]
             ),
             done=_("The review is submitted and locked."),
         )
-        if status is None:
-            return redirect(review)
-        context = _detail_context(request, review, submit_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 class ReviewReopenView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_PORTFOLIO
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        review = selectors.review_get(user=request.user, pk=pk)
-        form = ReviewReopenForm(request.POST)
-        status = _post_form(
+        return _review_post(
             request,
-            form,
-            lambda data: services.review_reopen(
+            pk,
+            ReviewReopenForm(request.POST),
+            "reopen_form",
+            lambda review, data: services.review_reopen(
                 review=review, by=_actor(request), reason=data["reason"]
             ),
             done=_("The review is reopened."),
         )
-        if status is None:
-            return redirect(review)
-        context = _detail_context(request, review, reopen_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 class ReviewInviteView(CapabilityRequiredMixin, View):
     required_capability = Capability.CHANGE_DATA
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        review = selectors.review_get(user=request.user, pk=pk)
-        form = RaterInviteForm(request.POST)
-        status = _post_form(
+        return _review_post(
             request,
-            form,
-            lambda data: services.rater_invite(
+            pk,
+            RaterInviteForm(request.POST),
+            "invite_form",
+            lambda review, data: services.rater_invite(
                 review=review, user=data["user"], by=_actor(request)
             ),
             done=_("Invited."),
         )
-        if status is None:
-            return redirect(review)
-        context = _detail_context(request, review, invite_form=form)
-        return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
 # --- Scorecard ----------------------------------------------------------------------------
@@ -349,36 +356,56 @@ class PlanDetailView(CapabilityRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Saves the plan's problem, root cause and the supplier's response."""
-        plan = selectors.plan_get(user=request.user, pk=pk)
-        form = PlanForm(request.POST, instance=selectors.plan_get(user=request.user, pk=pk))
-        status = _post_form(
+        return _plan_post(
             request,
-            form,
-            lambda data: plans.plan_update(plan=plan, by=_actor(request), **data),
+            pk,
+            # Its own copy: a form that fails validation leaves its instance half-changed.
+            lambda plan: PlanForm(
+                request.POST, instance=selectors.plan_get(user=request.user, pk=pk)
+            ),
+            "plan_form",
+            plans.plan_update,
             done=_("The plan is saved."),
         )
-        if status is None:
-            return redirect(plan)
-        context = _plan_context(request, plan, plan_form=form)
-        return render(request, PLAN_TEMPLATE, context, status=status)
+
+
+def _plan_post(
+    request: HttpRequest,
+    pk: int,
+    make_form: Callable[[CorrectiveActionPlan], Any],
+    key: str,
+    service: Callable[..., object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """A form posted from the plan page: ``service(plan=, by=, **data)`` called, or the page
+    again with the form (under ``key``) and its errors."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    form = make_form(plan)
+    status = _post_form(
+        request,
+        form,
+        lambda data: service(plan=plan, by=_actor(request), **data),
+        done=done,
+    )
+    if status is None:
+        return redirect(plan)
+    context = _plan_context(request, plan, **{key: form})
+    return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 class ActionAddView(CapabilityRequiredMixin, View):
     required_capability = Capability.CHANGE_DATA
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        plan = selectors.plan_get(user=request.user, pk=pk)
-        form = ActionForm(request.POST, supplier=plan.supplier)
-        status = _post_form(
+        return _plan_post(
             request,
-            form,
-            lambda data: plans.action_add(plan=plan, by=_actor(request), **data),
+            pk,
+            lambda plan: ActionForm(request.POST, supplier=plan.supplier),
+            "action_form",
+            plans.action_add,
             done=_("The action is added."),
         )
-        if status is None:
-            return redirect(plan)
-        context = _plan_context(request, plan, action_form=form)
-        return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 class ActionStatusView(CapabilityRequiredMixin, View):
@@ -401,18 +428,14 @@ class PlanVerifyView(CapabilityRequiredMixin, View):
     required_capability = Capability.CHANGE_DATA
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        plan = selectors.plan_get(user=request.user, pk=pk)
-        form = PlanVerifyForm(request.POST)
-        status = _post_form(
+        return _plan_post(
             request,
-            form,
-            lambda data: plans.plan_verify(plan=plan, by=_actor(request), **data),
+            pk,
+            lambda plan: PlanVerifyForm(request.POST),
+            "verify_form",
+            plans.plan_verify,
             done=_("The plan is verified."),
         )
-        if status is None:
-            return redirect(plan)
-        context = _plan_context(request, plan, verify_form=form)
-        return render(request, PLAN_TEMPLATE, context, status=status)
 
 
 # --- The supplier page's panel --------------------------------------------------------------
