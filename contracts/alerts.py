@@ -8,7 +8,11 @@
 - 14 days before that day with no decision recorded, an escalation (CONTRACT_RENEWAL) is
   raised, once per term (a conditional update on the term's RenewalDecision row).
 - The owner is reminded of every open obligation due within OBLIGATION_REMINDER_DAYS, once
-  per due date.
+  per due date; and told once when one is still open the day after it was due (looked for up
+  to OBLIGATION_REMINDER_DAYS after, so a missed scan day loses nothing).
+- Alerts and reminders go to someone who can act: the contract's owner, or, when the owner has
+  left (is inactive), whoever answers for the supplier at the first level of the escalation
+  ladder: its active key-account owner, else the head of procurement.
 - An active contract that renews itself and whose term has ended is renewed (by the system,
   as a new version), as the contract says happens when nobody gives notice; unless the term's
   decision is to terminate, which someone must then carry out.
@@ -24,12 +28,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from contracts.choices import ContractStatus, ObligationStatus, RenewalChoice, RenewalStage
 from contracts.models import Contract, Obligation, RenewalDecision
 from contracts.services import contract_renew
 from core.text import LazyFormat
-from escalations.choices import EscalationReason, Severity
-from escalations.services import escalation_raise
+from escalations.choices import EscalationReason, Level, Severity
+from escalations.services import escalation_raise, level_recipient
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 
@@ -112,16 +117,24 @@ def contracts_renew_scan(*, today: date) -> int:
     return renewed
 
 
+def alert_recipient(contract: Contract) -> User | None:
+    """The contract's owner while active; else who answers for its supplier at level 1."""
+    if contract.owner.is_active:
+        return contract.owner
+    return level_recipient(supplier=contract.supplier, level=Level.OWNER)
+
+
 def _alert_notice(contract: Contract, *, today: date) -> None:
     notice = contract.last_notice_date
     if notice is None:  # the query asked for an end date; the type does not know
         return
     days = (notice - today).days
     reached = [mark for mark in NOTICE_MARKS if days <= mark]
-    if reached and days >= 0:
+    recipient = alert_recipient(contract) if reached and days >= 0 else None
+    if recipient is not None:
         mark = reached[-1]
         notification_create(
-            recipient=contract.owner,
+            recipient=recipient,
             kind=NotificationKind.CONTRACT_NOTICE,
             subject=contract,
             occasion=f"notice-{mark}:{notice.isoformat()}",
@@ -169,15 +182,16 @@ def _escalate(contract: Contract, *, days: int) -> None:
 
 
 def obligation_reminders_scan(*, today: date) -> int:
-    horizon = today + timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
+    """Reminders of open obligations coming due, and the notice of those overdue."""
+    window = timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
     seen, after_id = 0, 0
     while True:
         with transaction.atomic():
             batch = list(
                 Obligation.objects.filter(
                     status=ObligationStatus.OPEN,
-                    due_date__gte=today,
-                    due_date__lte=horizon,
+                    due_date__gte=today - max(window, timedelta(days=1)),
+                    due_date__lte=today + window,
                     contract__status=ContractStatus.ACTIVE,
                     pk__gt=after_id,
                 )
@@ -186,25 +200,32 @@ def obligation_reminders_scan(*, today: date) -> int:
                 .order_by("pk")[:BATCH]
             )
             for obligation in batch:
-                _remind(obligation)
+                _remind(obligation, today=today)
         if not batch:
             return seen
         seen += len(batch)
         after_id = batch[-1].pk
 
 
-def _remind(obligation: Obligation) -> None:
+def _remind(obligation: Obligation, *, today: date) -> None:
     contract = obligation.contract
-    if obligation.due_date is None:
+    recipient = alert_recipient(contract)
+    if obligation.due_date is None or recipient is None:
         return
+    overdue = obligation.due_date < today
     party = _("%(supplier)s owes") if obligation.party == "them" else _("We owe")
+    title = (
+        _("Overdue (due %(due)s) on %(contract)s: “%(what)s”")
+        if overdue
+        else _("Due %(due)s on %(contract)s: “%(what)s”")
+    )
     notification_create(
-        recipient=contract.owner,
+        recipient=recipient,
         kind=NotificationKind.OBLIGATION_DUE,
         subject=obligation,
-        occasion=f"due:{obligation.due_date.isoformat()}",
+        occasion=f"{'overdue' if overdue else 'due'}:{obligation.due_date.isoformat()}",
         title=LazyFormat(
-            _("Due %(due)s on %(contract)s: “%(what)s”"),
+            title,
             due=obligation.due_date.isoformat(),
             contract=contract.number,
             what=obligation.description,

@@ -11,18 +11,20 @@ from decimal import Decimal
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
 from core.currencies import currency_choices
+from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 MAX_DAYS = 36500
 
 
-class ContractFilterSet(django_filters.FilterSet):
+class ContractFilterSet(SupplierScopeFilterSet):
     q = django_filters.CharFilter(
         method="filter_search", label=_("Search"), help_text=_("Number, title or ERP id.")
     )
@@ -132,6 +134,11 @@ class ObligationFilterSet(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_date", lookup_expr="lte", label=_("Due on or before")
     )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("Overdue"),
+        help_text=_("Still open after its due date (true), or not (false)."),
+    )
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
@@ -139,6 +146,14 @@ class ObligationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Obligation
         fields: list[str] = []
+
+    def filter_overdue(
+        self, queryset: QuerySet[Obligation], name: str, value: bool | None
+    ) -> QuerySet[Obligation]:
+        if value is None:
+            return queryset
+        overdue = Q(status=ObligationStatus.OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class BenefitFilterSet(django_filters.FilterSet):

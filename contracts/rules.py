@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from contracts.models import Contract
+from contracts.choices import ObligationStatus
+from contracts.models import Contract, Obligation
 
 
 def may_manage_contracts(user: User) -> bool:
@@ -22,6 +23,12 @@ def may_work_on(*, user: User, contract: Contract) -> bool:
     if may_manage_contracts(user):
         return True
     return contract.owner_id == user.pk and user_can(user, Capability.CHANGE_DATA)
+
+
+def obligation_is_overdue(obligation: Obligation, *, today: date) -> bool:
+    """Still open after its due date (``ObligationFilterSet``'s ``overdue`` in SQL)."""
+    due = obligation.due_date
+    return obligation.status == ObligationStatus.OPEN and due is not None and due < today
 
 
 def add_months(day: date, months: int) -> date:

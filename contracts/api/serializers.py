@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -37,6 +38,7 @@ from contracts.models import (
     ExchangeRate,
     Obligation,
 )
+from contracts.rules import obligation_is_overdue
 from core.api.bulk import UpsertCountsSerializer
 from core.currencies import currency_codes
 from suppliers.api.serializers import SupplierBriefSerializer
@@ -263,6 +265,9 @@ class ObligationSerializer(serializers.ModelSerializer[Obligation]):
     status = _choices(
         ObligationStatus, "ObligationStatus", help_text=_("Changed by the record action.")
     )
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Still open after its due date; filter with ?overdue=true.")
+    )
 
     class Meta:
         model = Obligation
@@ -277,11 +282,15 @@ class ObligationSerializer(serializers.ModelSerializer[Obligation]):
             "due_date",
             "recurrence",
             "status",
+            "overdue",
             "evidence_note",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["status", "evidence_note", "created_at", "updated_at"]
+
+    def get_overdue(self, obligation: Obligation) -> bool:
+        return obligation_is_overdue(obligation, today=timezone.localdate())
 
 
 class ObligationRecordSerializer(serializers.Serializer[Any]):

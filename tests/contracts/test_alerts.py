@@ -223,3 +223,85 @@ def test_a_contract_that_renews_itself_is_renewed_when_its_term_ends_without_not
     assert itself.versions.get(number=2).created_by is None
     assert (ending.end_date, plain.end_date) == (end, end)
     assert plain.phase_on(end + timedelta(days=1)) == "expired"
+
+
+def test_alerts_of_an_owner_who_left_go_to_the_suppliers_key_account_owner(
+    make_contract: MakeContract, make_user: Callable[..., User]
+) -> None:
+    from accounts.roles import Role
+    from tests.factories import OwnershipFactory
+
+    gone = make_user(Role.ACCOUNT_MANAGER, username="gone")
+    alice = make_user(Role.ACCOUNT_MANAGER, username="alice")
+    notice = TODAY + timedelta(days=100)
+    contract = _ending_with_notice_on(make_contract, notice, owner=gone)
+    OwnershipFactory(supplier=contract.supplier, user=alice, role="owner")
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    _scan_on(TODAY)
+    _scan_on(TODAY)
+    alert = Notification.objects.get(kind=NotificationKind.CONTRACT_NOTICE)
+    assert (alert.recipient_id, alert.occasion) == (alice.pk, f"notice-120:{notice.isoformat()}")
+    assert not Notification.objects.filter(recipient=gone).exists()
+
+
+def test_without_a_key_account_owner_they_go_to_the_head_of_procurement(
+    make_contract: MakeContract, make_user: Callable[..., User], procurement_manager: User
+) -> None:
+    from accounts.roles import Role
+
+    gone = make_user(Role.ACCOUNT_MANAGER, username="gone")
+    contract = _ending_with_notice_on(make_contract, TODAY + timedelta(days=100), owner=gone)
+    obligation_create(
+        by=procurement_manager,
+        contract=contract,
+        party="them",
+        description="Quarterly service report",
+        due_date=TODAY + timedelta(days=3),
+    )
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    _scan_on(TODAY)
+    recipients = set(Notification.objects.values_list("kind", "recipient"))
+    assert recipients == {
+        (NotificationKind.CONTRACT_NOTICE, procurement_manager.pk),
+        (NotificationKind.OBLIGATION_DUE, procurement_manager.pk),
+    }
+
+
+def test_an_obligation_still_open_after_its_due_date_is_flagged_once(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract()
+    late = obligation_create(
+        by=procurement_manager,
+        contract=contract,
+        party="them",
+        description="Quarterly service report",
+        due_date=TODAY + timedelta(days=2),
+    )
+    met = obligation_create(
+        by=procurement_manager,
+        contract=contract,
+        party="us",
+        description="Annual forecast",
+        due_date=TODAY + timedelta(days=2),
+    )
+    from contracts.services import obligation_record
+
+    obligation_record(obligation=met, by=procurement_manager, status="met")
+    for offset in range(0, 12):
+        _scan_on(TODAY + timedelta(days=offset))
+        _scan_on(TODAY + timedelta(days=offset))
+    occasions = list(
+        Notification.objects.filter(kind=NotificationKind.OBLIGATION_DUE)
+        .order_by("id")
+        .values_list("object_id", "occasion", "title")
+    )
+    due = late.due_date.isoformat()  # type: ignore[union-attr]
+    assert [(o, occasion) for o, occasion, _title in occasions] == [
+        (late.pk, f"due:{due}"),
+        (late.pk, f"overdue:{due}"),
+    ]
+    assert occasions[1][2].startswith(f"Overdue (due {due})")
+    # Sent the day after it was due, not later.
+    overdue = Notification.objects.get(occasion=f"overdue:{due}")
+    assert overdue.created_at.date() == TODAY + timedelta(days=3)

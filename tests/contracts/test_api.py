@@ -456,3 +456,47 @@ def test_confidentiality_per_role_in_the_api(
     assert (row["value"] is None) is restricted
     assert row["end_date"] == contract.end_date.isoformat()  # type: ignore[union-attr]
     assert (client.get("/api/v1/benefits/").json()["results"] == []) is restricted
+
+
+def test_overdue_obligations_are_flagged_and_filtered(
+    api_client: APIClient,
+    make_contract: MakeContract,
+    procurement_manager: User,
+    outsider: User,
+    make_user: Callable[..., User],
+) -> None:
+    contract = make_contract()
+
+    def obligation(description: str, due: date | None) -> Obligation:
+        return obligation_create(
+            by=procurement_manager,
+            contract=contract,
+            party="them",
+            description=description,
+            due_date=due,
+        )
+
+    late = obligation("Late report", TODAY - timedelta(days=1))
+    obligation("Due today", TODAY)
+    obligation("No date", None)
+    waived = obligation("Waived", TODAY - timedelta(days=5))
+    Obligation.objects.filter(pk=waived.pk).update(status="waived")
+    client = _as(api_client, procurement_manager)
+    rows = client.get("/api/v1/obligations/").json()["results"]
+    assert {row["description"]: row["overdue"] for row in rows} == {
+        "Late report": True,
+        "Due today": False,
+        "No date": False,
+        "Waived": False,
+    }
+    overdue = client.get("/api/v1/obligations/", {"overdue": "true"}).json()["results"]
+    assert [row["id"] for row in overdue] == [late.pk]
+    others = client.get("/api/v1/obligations/", {"overdue": "false"}).json()["results"]
+    assert late.pk not in [row["id"] for row in others] and len(others) == 3
+    # Someone who may not see the contract in full learns of no overdue obligation.
+    assert (
+        _as(APIClient(), outsider)
+        .get("/api/v1/obligations/", {"overdue": "true"})
+        .json()["results"]
+        == []
+    )

@@ -418,3 +418,22 @@ def test_board_column_shows_the_soonest_fifty_and_the_total(
     assert column.count('class="renewal-card"') == 50
     assert '<span class="badge">52</span>' in column
     assert "Contract 0<" in column and "Contract 51<" not in column
+
+
+def test_contract_page_says_which_obligations_are_overdue(
+    make_contract: MakeContract, procurement_manager: User
+) -> None:
+    contract = make_contract()
+    for description, days in (("Late report", -1), ("Due today", 0)):
+        obligation_create(
+            by=procurement_manager,
+            contract=contract,
+            party="them",
+            description=description,
+            due_date=TODAY + timedelta(days=days),
+        )
+    page = _client(procurement_manager).get(contract.get_absolute_url()).text
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    late, today = (row for row in rows)
+    assert "Late report" in late and 'class="badge obligation-open overdue">Overdue<' in late
+    assert "Due today" in today and "Overdue" not in today
