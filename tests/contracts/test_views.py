@@ -437,3 +437,84 @@ def test_contract_page_says_which_obligations_are_overdue(
     late, today = (row for row in rows)
     assert "Late report" in late and 'class="badge obligation-open overdue">Overdue<' in late
     assert "Due today" in today and "Overdue" not in today
+
+
+def test_done_when_a_new_user_tries_it(
+    procurement_manager: User, supplier: Supplier, make_user: Callable[..., Any]
+) -> None:
+    """The issue's "Done when", step by step through the pages, the scan and the API."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from accounts.roles import Role
+    from contracts.alerts import contract_alerts_scan
+    from notifications.models import Notification
+
+    bob = make_user(Role.ACCOUNT_MANAGER, username="bob")  # owns no supplier
+    client = _client(procurement_manager)
+    end = TODAY + timedelta(days=300)  # the last notice day: TODAY + 210
+    created = client.post(
+        "/contracts/new/",
+        {
+            "supplier": supplier.pk,
+            "title": "Packaging 2026",
+            "owner": procurement_manager.pk,
+            "value": "80000",
+            "currency": "EUR",
+            "start_date": TODAY.isoformat(),
+            "end_date": end.isoformat(),
+            "notice_period_days": "90",
+        },
+    )
+    contract = Contract.objects.get(title="Packaging 2026")
+    assert created.status_code == 302
+    assert client.post(f"/contracts/{contract.pk}/activate/").status_code == 302
+    upload = SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf")
+    uploaded = client.post(
+        f"/contracts/{contract.pk}/documents/", {"kind": "signed", "file": upload}
+    )
+    assert uploaded.status_code == 302
+    saving = {"kind": "savings", "expected_amount": "12000"}
+    assert client.post(f"/contracts/{contract.pk}/benefits/", saving).status_code == 302
+    contract.refresh_from_db()
+    assert (contract.status, contract.currency, contract.notice_period_days) == (
+        "active",
+        "EUR",
+        90,
+    )
+    assert contract.last_notice_date == TODAY + timedelta(days=210)
+    assert ContractDocument.objects.get(contract=contract).mime == "application/pdf"
+    assert Benefit.objects.get(contract=contract).expected_amount == Decimal(12000)
+
+    # The owner gets the 120-day alert on the day it is reached, once, however often the scan
+    # runs, and nothing more until the 90-day mark.
+    first = TODAY + timedelta(days=90)
+    for offset in (-1, 0, 0, 1, 29):
+        day = first + timedelta(days=offset)
+        with time_machine.travel(datetime(day.year, day.month, day.day, 7, tzinfo=UTC)):
+            contract_alerts_scan()
+    alerts = Notification.objects.filter(kind="contract_notice")
+    assert [(n.recipient_id, n.occasion) for n in alerts] == [
+        (procurement_manager.pk, f"notice-120:{contract.last_notice_date.isoformat()}")
+    ]
+    assert alerts.get().created_at.date() == first
+
+    # An account manager who does not own the supplier sees the contract, not its value.
+    other = _client(bob)
+    for url in ("/contracts/", contract.get_absolute_url()):
+        page = other.get(url).text
+        assert "Packaging 2026" in page and "80,000" not in page and "12,000" not in page
+        assert "signed.pdf" not in page
+    row = other.get(f"/api/v1/contracts/{contract.pk}/").json()
+    assert row["value"] is None and row["end_date"] == end.isoformat()
+
+    # The renewal board: upcoming, 210 days to the notice day (within 365), under review after.
+    board = client.get("/contracts/renewals/?within=365").text
+    upcoming = board.split('data-stage="upcoming"')[1].split('data-stage="under_review"')[0]
+    assert "Packaging 2026" in upcoming and "210 days to the notice day" in upcoming
+    assert "Packaging 2026" not in client.get("/contracts/renewals/").text  # 180 by default
+    client.post(f"/contracts/{contract.pk}/renewal/", {"stage": "under_review"})
+    board = client.get("/contracts/renewals/?within=365").text
+    under_review = board.split('data-stage="under_review"')[1].split('data-stage="decided"')[0]
+    assert "Packaging 2026" in under_review
