@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -11,8 +13,8 @@ from rfps import scoring
 from rfps.comparison import comparison_build
 from rfps.evaluation import evaluation_submit, score_list, score_set
 from rfps.selectors import rfp_get
-from rfps.services import RfpStateError, rfps_scan
-from tests.rfps.conftest import Event, past_deadline
+from rfps.services import RfpStateError, rfps_scan, round_open
+from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +211,38 @@ def test_comparison_hides_the_panels_scores_from_a_member_who_has_not_submitted(
     evaluation_submit(rfp=event.rfp, by=pia)
     column = comparison_build(user=pia, rfp=rfp).columns[0]
     assert column.scores[quality.pk] == Decimal("7.00")
+
+
+def test_price_score_follows_the_latest_offer_after_a_negotiation_round(
+    event: Event, clock: time_machine.Traveller
+) -> None:
+    _closed(event, clock)  # 00 offers 7000, 01 offers 6000
+    pia, pete = event.panel
+    for member in (pia, pete):
+        _score_all(event, member, "8")
+        evaluation_submit(rfp=event.rfp, by=member)
+    second = DEADLINE + timedelta(days=3)
+    round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
+    event.respond(0, ["30", "200"])  # 00 comes down to 5000, sealed until the new deadline
+    price = event.rfp.criteria.get(is_price=True)
+
+    def columns() -> dict[str, Any]:
+        rfp = rfp_get(user=event.owner, pk=event.rfp.pk)
+        return {
+            c.invitation.supplier.name: c
+            for c in comparison_build(user=event.owner, rfp=rfp).columns
+        }
+
+    sealed = columns()
+    assert sealed["Supplier 00"].total == Decimal("7000.00")  # round two is not read yet
+    assert sealed["Supplier 01"].scores[price.pk] == Decimal(10)
+
+    past_deadline(clock, second)
+    opened = columns()
+    lowered, other = opened["Supplier 00"], opened["Supplier 01"]
+    assert lowered.total == Decimal("5000.00") and lowered.movement == Decimal("-2000.00")
+    assert [r.total for r in lowered.history] == [Decimal("7000.00"), Decimal("5000.00")]
+    assert lowered.scores[price.pk] == Decimal(10)
+    assert other.scores[price.pk] == Decimal("8.33")  # 10 x 5000 / 6000
+    # The panel's sheets, submitted after round one, still count: 40 x 1 + 60 x 0.8 = 88.
+    assert lowered.weighted == Decimal("88.00") and (lowered.rank, other.rank) == (1, 2)
