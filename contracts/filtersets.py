@@ -18,13 +18,12 @@ from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
 from core.currencies import currency_choices
-from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 MAX_DAYS = 36500
 
 
-class ContractFilterSet(SupplierScopeFilterSet):
+class ContractFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search", label=_("Search"), help_text=_("Number, title or ERP id.")
     )
