@@ -42,6 +42,18 @@ def last_notice_date(end_date: date | None, notice_period_days: int) -> date | N
     return end_date - timedelta(days=notice_period_days)
 
 
+def _actor_field(verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """Who did something, kept when they leave (PROTECT); empty when the system did it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 @audited()
 class Contract(models.Model):
     """An agreement with a supplier: its value, term, notice period and renewal terms. The
@@ -198,14 +210,7 @@ class ContractVersion(models.Model):
     kind = models.CharField(_("change"), max_length=10, choices=VersionKind.choices)
     terms = models.JSONField(_("terms"))
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _actor_field(_("by"))
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -363,14 +368,7 @@ class BenefitRealisation(models.Model):
     period_end = models.DateField(_("period end"))
     amount = models.DecimalField(_("realised amount"), max_digits=16, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = _actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -440,14 +438,7 @@ class RenewalStep(models.Model):
         _("decision"), max_length=12, choices=RenewalChoice.choices, blank=True
     )
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = _actor_field(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

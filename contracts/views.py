@@ -13,8 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +42,7 @@ from contracts.forms import (
     contract_filter_form,
 )
 from contracts.history import version_changes
-from contracts.models import Benefit, Contract, Obligation
+from contracts.models import Contract
 from contracts.selectors import (
     BOARD_STAGES,
     benefit_list,
@@ -300,38 +301,35 @@ class DocumentUploadView(_ContractActionView):
         document_upload(by=_actor(request), contract=target, upload=data["file"], kind=data["kind"])
 
 
-class ObligationRecordView(_ContractActionView):
+class _RowAct(_ContractActionView):
+    """An action on a row of a contract (an obligation, a benefit): the row comes from
+    ``rows``, which holds only rows of contracts the user may see in full (404 for anyone
+    else); its service takes (<row_name>=row, by=, **form data)."""
+
+    rows: Callable[..., QuerySet[Any]]
+    row_name: str
+    service: Callable[..., Any]
+
+    def target(self, request: HttpRequest, pk: int) -> Any:
+        return get_object_or_404(type(self).rows(user=request.user), pk=pk)
+
+    def contract_of(self, target: Any) -> Contract:
+        return cast(Contract, target.contract)
+
+    def act(self, request: HttpRequest, target: Any, data: dict[str, Any]) -> None:
+        type(self).service(**{self.row_name: target}, by=_actor(request), **data)
+
+
+class ObligationRecordView(_RowAct):
+    rows, row_name, service = obligation_list, "obligation", services.obligation_record
     form_class, form_name = ObligationRecordForm, "record_form"
     done_message = gettext_lazy("The obligation is updated.")
 
-    def target(self, request: HttpRequest, pk: int) -> Obligation:
-        try:
-            return obligation_list(user=request.user).get(pk=pk)
-        except Obligation.DoesNotExist:
-            raise Http404 from None
 
-    def contract_of(self, target: Any) -> Contract:
-        return cast(Obligation, target).contract
-
-    def act(self, request: HttpRequest, target: Any, data: dict[str, Any]) -> None:
-        services.obligation_record(obligation=target, by=_actor(request), **data)
-
-
-class RealisationRecordView(_ContractActionView):
+class RealisationRecordView(_RowAct):
+    rows, row_name, service = benefit_list, "benefit", services.benefit_realisation_record
     form_class, form_name = RealisationForm, "realisation_form"
     done_message = gettext_lazy("The realised amount is recorded.")
-
-    def target(self, request: HttpRequest, pk: int) -> Benefit:
-        try:
-            return benefit_list(user=request.user).get(pk=pk)
-        except Benefit.DoesNotExist:
-            raise Http404 from None
-
-    def contract_of(self, target: Any) -> Contract:
-        return cast(Benefit, target).contract
-
-    def act(self, request: HttpRequest, target: Any, data: dict[str, Any]) -> None:
-        services.benefit_realisation_record(benefit=target, by=_actor(request), **data)
 
 
 class DocumentDownloadView(CapabilityRequiredMixin, View):
