@@ -4,6 +4,7 @@ in rfps.services, rfps.responses, rfps.evaluation and rfps.award."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -26,6 +28,19 @@ _API_ONLY_FILTERS = ("updated_since", "ordering", "deadline_after", "deadline_be
 
 def datetime_local_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """A deadline typed and shown in UTC, as its help text says, whatever the site's
+    TIME_ZONE: suppliers in other countries are told the same UTC time."""
+
+    def prepare_value(self, value: Any) -> Any:
+        with timezone.override(UTC):
+            return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> datetime | None:
+        with timezone.override(UTC):
+            return super().to_python(value)
 
 
 def rfp_filter_form(data: QueryDict | None) -> forms.Form:
@@ -63,6 +78,7 @@ class RfpForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Rfp
         fields = ["title", "description", "category", "owner", "currency", "budget", "deadline"]
+        field_classes = {"deadline": UtcDateTimeField}
         widgets = {
             "deadline": datetime_local_input(),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -280,7 +296,7 @@ class RoundForm(forms.Form):
         queryset=Invitation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateTimeField(
+    deadline = UtcDateTimeField(
         label=_("New deadline"), widget=datetime_local_input(), help_text=_("Server time (UTC).")
     )
     note = forms.CharField(

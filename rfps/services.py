@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +73,11 @@ class RfpInput:
     criteria: Sequence[CriterionInput] = field(default_factory=list)
     invitees: Sequence[InviteeInput] = field(default_factory=list)
     panel: Sequence[User] = field(default_factory=list)
+
+
+def utc_text(moment: datetime) -> str:
+    """A deadline as the emails give it, in UTC (they say so), whatever the site's zone."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
 def may_run(user: User) -> bool:
@@ -255,7 +260,7 @@ def _send_invitation(invitation: Invitation, *, occasion: str, deadline: datetim
         body=LazyFormat(
             gettext_lazy("%(reference)s. Respond through the link by %(deadline)s (UTC)."),
             reference=rfp.reference,
-            deadline=f"{deadline:%Y-%m-%d %H:%M}",
+            deadline=utc_text(deadline),
         ),
         url=invitation_url(invitation),
     )
@@ -418,7 +423,7 @@ def _remind(round_: Round, now: datetime) -> int:
             title=LazyFormat(
                 gettext_lazy("Reminder: your proposal for %(title)s is due %(deadline)s (UTC)"),
                 title=round_.rfp.title,
-                deadline=f"{round_.deadline:%Y-%m-%d %H:%M}",
+                deadline=utc_text(round_.deadline),
             ),
             url=invitation_url(invitation),
         )

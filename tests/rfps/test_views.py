@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pghistory.models
 import pytest
@@ -18,12 +19,13 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Contract
+from notifications.models import Notification
 from rfps.choices import RfpStatus
 from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
 from rfps.responses import attachment_add
-from rfps.services import rfp_publish, rfps_scan, round_open
+from rfps.services import RfpInput, rfp_create, rfp_publish, rfps_scan, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
@@ -579,3 +581,36 @@ def test_enter_on_behalf_is_offered_only_to_suppliers_in_the_open_round(
     left_out = reverse("rfps:proposal_enter", args=[event.rfp.pk, event.invitations[1].pk])
     assert shortlisted in page and left_out not in page
     assert client.post(left_out, _form_data(event, ["1", "1"])).status_code == 409
+
+
+def test_deadlines_said_to_be_utc_are_utc_whatever_the_sites_time_zone(
+    event: Event, client: Client, clock: time_machine.Traveller, settings: Any
+) -> None:
+    """The deadline fields, the supplier's page and the invitation emails say "UTC": so they
+    read, show and send UTC also on a site whose TIME_ZONE is Stockholm (UTC+1 in March)."""
+    settings.TIME_ZONE = "Europe/Stockholm"
+    event.respond(0, ["50", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    _login(client, event.owner)
+    round_url = reverse("rfps:round_create", args=[event.rfp.pk])
+    typed = {"shortlist": [event.invitations[0].pk], "deadline": "2027-03-20T12:00"}
+    assert client.post(round_url, typed).status_code == 302
+    deadline = event.rfp.rounds.get(number=2).deadline
+    assert deadline == datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
+    email = Notification.objects.get(kind="rfp_invitation", occasion="round-2")
+    assert "2027-03-20 12:00 (UTC)" in str(email.body)
+    page = client.get(_respond_url(event, 0)).content.decode()
+    assert "March 20, 2027, noon (UTC" in page
+
+    draft = rfp_create(
+        by=event.owner,
+        data=RfpInput(
+            title="Desks",
+            owner=event.owner,
+            currency="EUR",
+            deadline=datetime(2027, 6, 1, 12, 0, tzinfo=UTC),
+        ),
+    )
+    edit = client.get(reverse("rfps:rfp_edit", args=[draft.pk])).content.decode()
+    assert 'value="2027-06-01T12:00"' in edit
