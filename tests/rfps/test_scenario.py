@@ -18,8 +18,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Benefit, Contract
+from notifications.models import Notification
 from rfps.links import invitation_token
-from rfps.models import Rfp
+from rfps.models import ProposalRevision, Rfp
 from rfps.services import rfps_scan
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE
@@ -86,19 +87,40 @@ def test_the_whole_event(make_user: Callable[..., User], clock: time_machine.Tra
     _respond(supplier_browser, rfp, 0, "90", "300")  # A: 12000
     _respond(supplier_browser, rfp, 1, "80", "300")  # B: 11000
     _respond(supplier_browser, rfp, 1, "79", "300")  # B revises: 10900
+    a, b, c = rfp.invitations.order_by("supplier__name")
+    b_versions = ProposalRevision.objects.filter(proposal__invitation=b).order_by("number")
+    assert [v.total for v in b_versions] == [Decimal("11000.00"), Decimal("10900.00")]
+    b_page = supplier_browser.get(reverse("rfps:respond", args=[invitation_token(b)]))
+    assert all(v.sha256 in b_page.content.decode() for v in b_versions)  # both receipts
 
-    for user in (buyer, pete, make_user(username="root", is_superuser=True, is_staff=True)):
+    # Three days before the deadline, only C, who has not responded, is reminded.
+    clock.move_to(DEADLINE - timedelta(days=2))
+    rfps_scan()
+    reminded = Notification.objects.filter(kind="rfp_reminder")
+    assert [n.object_id for n in reminded] == [c.pk]
+
+    # Nobody sees a price, a total or an answer: every route and reader is in test_sealed.py;
+    # here, the people of this event on the routes they would use.
+    # The chair lines (9000, 7900) and totals, plain or with a separator, and the answer.
+    amounts = ("9000", "7900", "12000", "10900", "11000")
+    secrets = (*amounts, *(f"{x[:-3]},{x[-3:]}" for x in amounts), "Four weeks")
+    root = make_user(username="root", is_superuser=True, is_staff=True)
+    for user in (buyer, pia, pete, root):
         browser.force_login(user)
         api.force_authenticate(user)
         for url in (
+            reverse("rfps:rfp_list"),
             reverse("rfps:rfp_detail", args=[rfp.pk]),
             reverse("rfps:rfp_compare", args=[rfp.pk]),
+            reverse("rfps:rfp_award", args=[rfp.pk]),
+            reverse("reports:export", args=["rfps", "csv"]),
             reverse("admin:rfps_rfp_change", args=[rfp.pk]),
+            "/api/v1/rfp-proposals/",
+            f"/api/v1/rfps/{rfp.pk}/",
         ):
-            page = browser.get(url).content.decode()
-            assert "10900" not in page and "12000" not in page, url
-            assert "Four weeks" not in page, url
-        assert "10900" not in api.get("/api/v1/rfp-proposals/").content.decode()
+            response = (api if url.startswith("/api/") else browser).get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert not [s for s in secrets if s in body.decode()], (user.username, url)
 
     clock.move_to(DEADLINE + timedelta(minutes=1))
     rfps_scan()
@@ -146,5 +168,13 @@ def test_the_whole_event(make_user: Callable[..., User], clock: time_machine.Tra
         Decimal("10000.00"),
         "draft",
     )
+    assert [(line.description, line.unit_price) for line in contract.lines.order_by("id")] == [
+        ("Chair", Decimal("70.0000")),
+        ("Desk", Decimal("300.0000")),
+    ]
     # First-round median of 12000 and 10900 is 11450: a saving of 1450.
     assert Benefit.objects.get(contract=contract).expected_amount == Decimal("1450.00")
+    award = rfp.award
+    assert (award.baseline_kind, award.expected_saving) == ("first_round_median", Decimal("1450"))
+    outcomes = Notification.objects.filter(kind="rfp_outcome")
+    assert sorted(n.object_id for n in outcomes) == sorted([a.pk, b.pk, c.pk])
