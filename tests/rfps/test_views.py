@@ -614,3 +614,60 @@ def test_deadlines_said_to_be_utc_are_utc_whatever_the_sites_time_zone(
     )
     edit = client.get(reverse("rfps:rfp_edit", args=[draft.pk])).content.decode()
     assert 'value="2027-06-01T12:00"' in edit
+
+
+def test_every_write_through_a_link_is_refused_after_the_deadline(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    url = _respond_url(event, 0)
+    upload = SimpleUploadedFile("spec.txt", b"spec", content_type="text/plain")
+    assert (
+        client.post(_respond_url(event, 0, "rfps:respond_attach"), {"file": upload}).status_code
+        == 302
+    )
+    attachment = event.rfp.proposals.get().attachments.get()
+    client.post(url, {**_form_data(event, ["12", "30"]), "submit": "1"})
+    past_deadline(clock)
+    late = SimpleUploadedFile("late.txt", b"late", content_type="text/plain")
+    writes = {
+        "rfps:respond": {**_form_data(event, ["1", "1"]), "submit": "1"},
+        "rfps:respond_attach": {"file": late},
+        "rfps:respond_ask": {"question": "Still open?"},
+        "rfps:respond_decline": {"reason": "Too late anyway"},
+    }
+    for name, data in writes.items():
+        assert client.post(_respond_url(event, 0, name), data).status_code == 409, name
+    draft_only = client.post(url, _form_data(event, ["2", "2"]))  # saving a draft, too
+    assert draft_only.status_code == 409
+    remove = client.post(
+        _respond_url(event, 0, "rfps:respond_remove"), {"attachment": attachment.pk}, follow=True
+    )
+    assert "The deadline has passed" in remove.content.decode()
+    proposal = event.rfp.proposals.get()
+    assert proposal.revisions.count() == 1 and proposal.draft["lines"] == {
+        str(line.pk): price for line, price in zip(event.rfp.lines.all(), ["12", "30"], strict=True)
+    }
+    assert list(proposal.attachments.values_list("name", "in_draft")) == [("spec.txt", True)]
+    assert not event.rfp.clarifications.exists()
+    assert event.invitation(0).declined_at is None
+
+
+def test_a_supplier_left_out_of_a_negotiation_round_reads_but_cannot_respond(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    event.respond(0, ["50", "200"])
+    event.respond(1, ["45", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    second = DEADLINE + timedelta(days=3)
+    round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
+    left_out = _respond_url(event, 1)
+    page = client.get(left_out)
+    assert page.status_code == 200 and "no longer accepts proposals" in page.content.decode()
+    response = client.post(left_out, {**_form_data(event, ["1", "1"]), "submit": "1"})
+    assert response.status_code == 409
+    assert ProposalRevision.objects.filter(proposal__invitation=event.invitations[1]).count() == 1
+    shortlisted = client.post(
+        _respond_url(event, 0), {**_form_data(event, ["40", "200"]), "submit": "1"}
+    )
+    assert shortlisted.status_code == 302
