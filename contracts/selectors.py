@@ -2,7 +2,7 @@
 
 Everyone who reads the portfolio sees that a contract exists and its dates. Its value,
 obligations, benefits and documents are for those holding VIEW_CONFIDENTIAL (procurement
-managers, executives), the contract's owner and the supplier's current key-account people
+managers, executives) or SYNC_ERP (the ERP's integration account), the contract's owner and the supplier's current key-account people
 (owner, backup, sponsor). Each contract row carries ``confidential_visible``, computed in the
 same query, and pages and serializers branch on it; the lists of obligations, benefits and
 documents hold only rows of contracts the user may see in full.
@@ -54,8 +54,10 @@ from suppliers.selectors import AnyUser
 
 
 def _confidential_condition(user: AnyUser) -> Q | Value:
-    """Whether the user may see a contract's confidential parts, as a condition on Contract."""
-    if user_can(user, Capability.VIEW_CONFIDENTIAL):
+    """Whether the user may see a contract's confidential parts, as a condition on Contract.
+    The ERP's integration account may: it writes values with ``bulk-upsert`` and pulls the
+    contracts (those awarded in RFPs included) back into the ERP."""
+    if user_can(user, Capability.VIEW_CONFIDENTIAL) or user_can(user, Capability.SYNC_ERP):
         return Value(True)
     if not user.is_authenticated:
         return Value(False)

@@ -203,7 +203,7 @@ def test_who_sees_a_contract_in_full(make_contract: MakeContract, people: dict[s
         for name, user in people.items()
         if contract_get(user=user, pk=contract.pk).confidential_visible
     }  # type: ignore[attr-defined]
-    assert full == {"manager", "executive", "owner", "key_account", "backup"}
+    assert full == {"manager", "executive", "erp", "owner", "key_account", "backup"}
 
 
 def test_restricted_reader_gets_no_confidential_rows_loaded(
