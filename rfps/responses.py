@@ -79,6 +79,19 @@ def _carry_over(proposal: Proposal) -> None:
         "answers": {str(a["question"]): a["text"] for a in content["answers"]},
     }
     proposal.save(update_fields=["draft"])
+    # Its files too: new rows on this round's proposal sharing the stored file, so that the
+    # revised offer still carries them and the earlier version keeps its own.
+    named = {(item["id"], item["sha256"]) for item in content["attachments"]}
+    for attachment in ProposalAttachment.objects.filter(proposal_id=previous.proposal_id):
+        if (attachment.pk, attachment.sha256) in named:
+            ProposalAttachment.objects.create(
+                proposal=proposal,
+                file=attachment.file.name,
+                name=attachment.name,
+                mime=attachment.mime,
+                size=attachment.size,
+                sha256=attachment.sha256,
+            )
 
 
 def _clean_prices(invitation: Invitation, prices: Mapping[Any, Any]) -> dict[str, str]:
@@ -194,9 +207,12 @@ def attachment_remove(*, invitation: Invitation, attachment_id: int) -> None:
     if named:
         attachment.in_draft = False
         attachment.save(update_fields=["in_draft"])
-    else:
+        return
+    # A file carried over from an earlier round shares its stored file with that round's row.
+    shared = ProposalAttachment.objects.filter(file=attachment.file.name).exclude(pk=attachment.pk)
+    if not shared.exists():
         attachment.file.delete(save=False)
-        attachment.delete()
+    attachment.delete()
 
 
 def canonical(content: Mapping[str, Any]) -> bytes:

@@ -24,7 +24,7 @@ from rfps.choices import RfpStatus
 from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
-from rfps.responses import attachment_add
+from rfps.responses import attachment_add, proposal_save_draft
 from rfps.services import RfpInput, rfp_create, rfp_publish, rfps_scan, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
@@ -671,3 +671,57 @@ def test_a_supplier_left_out_of_a_negotiation_round_reads_but_cannot_respond(
         _respond_url(event, 0), {**_form_data(event, ["40", "200"]), "submit": "1"}
     )
     assert shortlisted.status_code == 302
+
+
+def test_a_revised_offer_in_a_negotiation_round_keeps_its_files(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    upload = SimpleUploadedFile("datasheet.txt", b"datasheet", content_type="text/plain")
+    first_file = attachment_add(invitation=event.invitation(0), upload=upload)
+    event.respond(0, ["50", "200"])
+    event.respond(1, ["60", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    second = DEADLINE + timedelta(days=3)
+    round_open(
+        rfp=event.rfp,
+        by=event.owner,
+        shortlist=[event.invitation(0), event.invitation(1)],
+        deadline=second,
+    )
+    revised = event.respond(0, ["40", "200"])  # the price only; the file is not sent again
+    (carried,) = revised.content["attachments"]
+    assert carried["sha256"] == first_file.sha256 and carried["id"] != first_file.pk
+    page = client.get(_respond_url(event, 0)).content.decode()
+    assert "datasheet.txt" in page
+
+    past_deadline(clock, second)
+    _login(client, event.owner)
+    compare = client.get(reverse("rfps:rfp_compare", args=[event.rfp.pk])).content.decode()
+    new_link = reverse("rfps:attachment_download", args=[event.rfp.pk, carried["id"]])
+    assert new_link in compare
+    for file_id in (carried["id"], first_file.pk):
+        url = reverse("rfps:attachment_download", args=[event.rfp.pk, file_id])
+        download = client.get(url)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == b"datasheet"  # type: ignore[attr-defined]
+
+
+def test_taking_a_carried_file_out_of_a_negotiation_draft_keeps_round_ones(
+    event: Event, client: Client, clock: time_machine.Traveller
+) -> None:
+    upload = SimpleUploadedFile("datasheet.txt", b"datasheet", content_type="text/plain")
+    first_file = attachment_add(invitation=event.invitation(0), upload=upload)
+    event.respond(0, ["50", "200"])
+    past_deadline(clock)
+    rfps_scan()
+    second = DEADLINE + timedelta(days=3)
+    round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
+    proposal_save_draft(invitation=event.invitation(0), prices={}, answers={})  # opens round 2
+    carried = event.rfp.proposals.get(round__number=2).attachments.get()
+    removed = client.post(_respond_url(event, 0, "rfps:respond_remove"), {"attachment": carried.pk})
+    assert removed.status_code == 302
+    assert not event.rfp.proposals.get(round__number=2).attachments.exists()
+    _login(client, event.owner)
+    url = reverse("rfps:attachment_download", args=[event.rfp.pk, first_file.pk])
+    assert b"".join(client.get(url).streaming_content) == b"datasheet"  # type: ignore[attr-defined]
