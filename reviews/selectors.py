@@ -185,7 +185,16 @@ def supplier_scorecard(*, user: AnyUser, supplier: Supplier, limit: int = 12) ->
 
 
 def plan_visible(*, user: AnyUser) -> QuerySet[CorrectiveActionPlan]:
-    return CorrectiveActionPlan.objects.filter(review__in=review_visible(user=user))
+    """The plans of the reviews one may see, and those with an action one owns: its owner is
+    told of it and must be able to open the plan and mark the action done (not the review)."""
+    if not user.is_authenticated or not user_can(user, Capability.VIEW_PORTFOLIO):
+        return CorrectiveActionPlan.objects.none()
+    owns_action = Exists(
+        CorrectiveAction.objects.filter(plan_id=OuterRef("pk"), owner_user_id=_uid(user))
+    )
+    return CorrectiveActionPlan.objects.filter(
+        Q(review__in=review_visible(user=user)) | Q(owns_action)
+    )
 
 
 def _poor_review_escalation() -> QuerySet[Escalation]:

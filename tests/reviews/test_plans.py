@@ -97,3 +97,38 @@ def test_a_plan_without_an_escalation_shows_none(
     Escalation.objects.all().delete()
     assert _api_plan(setup.owner, plan)["escalation"] is None
     assert "The escalation of the poor review" not in _page(setup.owner, plan)
+
+
+def test_an_action_s_owner_opens_the_plan_and_marks_it_done_without_seeing_the_review(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    from accounts.roles import Role
+    from notifications.models import Notification
+    from reviews.plans import action_add
+
+    plan = _poor(setup, make_review)
+    carol = make_user(Role.ACCOUNT_MANAGER, username="carol")  # quality engineer, say
+    dave = make_user(Role.ACCOUNT_MANAGER, username="dave")
+    action = action_add(
+        plan=plan, by=setup.owner, description="New tooling", due_date=Q2[0], owner_user=carol
+    )
+    told = Notification.objects.get(recipient=carol)
+    assert told.url == plan.get_absolute_url()
+
+    client = Client()
+    client.force_login(carol)
+    assert "New tooling" in client.get(plan.get_absolute_url()).content.decode()
+    assert client.get(plan.review.get_absolute_url()).status_code == 404
+    done = client.post(f"/reviews/actions/item/{action.pk}/status/", {"status": "done"})
+    assert done.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert _api_plan(carol, plan)["id"] == plan.pk
+
+    outsider = Client()
+    outsider.force_login(dave)
+    assert outsider.get(plan.get_absolute_url()).status_code == 404
+    assert (
+        outsider.post(f"/reviews/actions/item/{action.pk}/status/", {"status": "open"}).status_code
+        == 404
+    )
