@@ -90,6 +90,19 @@ def review_get(*, user: AnyUser, pk: int) -> Review:
         raise Http404 from None
 
 
+def may_see_reviews_of(*, user: AnyUser, supplier: Supplier) -> bool:
+    """Whether the user sees the supplier's reviews as a whole (not just ones they rate):
+    those who see every review, and the supplier's current key-account people."""
+    if not user_can(user, Capability.VIEW_PORTFOLIO):
+        return False
+    return (
+        user_can(user, Capability.VIEW_CONFIDENTIAL)
+        or KeyAccountOwnership.objects.filter(
+            supplier=supplier, user_id=_uid(user), until__isnull=True
+        ).exists()
+    )
+
+
 def my_reviews_to_do(*, user: AnyUser) -> QuerySet[Review]:
     """Open reviews the user owns, or is invited to and has not scored yet; soonest due first."""
     pending = Exists(

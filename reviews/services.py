@@ -477,12 +477,14 @@ def _apply_consequences(review: Review, *, by: User) -> None:
             subject=review,
             reason=EscalationReason.POOR_REVIEW,
             severity=plan.severity,
+            # Everyone who reads the portfolio reads escalations; the score stays with the
+            # review, which only its owners, raters and managers may see.
             summary=str(
                 LazyFormat(
-                    gettext_lazy("%(supplier)s scored %(score)s (%(standing)s) for %(period)s"),
+                    gettext_lazy(
+                        "Poor review of %(supplier)s for %(period)s: corrective actions opened"
+                    ),
                     supplier=review.supplier.name,
-                    score=review.overall_score,
-                    standing=Standing(review.standing).label,
                     period=_period(review),
                 )
             ),

@@ -455,7 +455,8 @@ def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str
     survey = selectors.latest_survey_answer(supplier=supplier)
     return {
         "supplier": supplier,
-        "may_see_reviews": bool(reviews) or user_can(request.user, Capability.VIEW_CONFIDENTIAL),
+        "may_see_reviews": bool(reviews)
+        or selectors.may_see_reviews_of(user=request.user, supplier=supplier),
         "latest": submitted,
         "open_review": open_review,
         "open_plans": list(

@@ -356,3 +356,42 @@ def test_a_plan_is_given_actions_and_verified_through_its_page(
     assert again.status_code == 409
     plan.refresh_from_db()
     assert plan.status == "verified"
+
+
+def test_reviews_on_the_supplier_page_and_scorecard_by_who_is_looking(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    """Alice owns Acme; carol rates its Q1 review without owning it; dave is another account
+    manager; the executive sees every review."""
+    from reviews.services import rater_invite
+
+    carol = make_user(Role.ACCOUNT_MANAGER, username="carol")
+    dave = make_user(Role.ACCOUNT_MANAGER, username="dave")
+    executive = make_user(Role.EXECUTIVE, username="exec")
+    supplier_page = setup.supplier.get_absolute_url()
+    scorecard = f"/reviews/suppliers/{setup.supplier.pk}/"
+
+    # Before any review: the owner is told there is none yet, and may open the scorecard.
+    html = client_for(setup.owner).get(supplier_page).content.decode()
+    assert "no review yet" in html and scorecard in html
+    html = client_for(dave).get(supplier_page).content.decode()
+    assert "visible to the owners and raters" in html and scorecard not in html
+
+    review = make_review()
+    rater_invite(review=review, user=carol, by=setup.owner)
+    score_all(review, setup.owner, 2)  # 25: very poor
+    review_submit(review=review, by=setup.owner)
+    plan_url = CorrectiveActionPlan.objects.get().get_absolute_url()
+
+    for user in (setup.owner, carol, executive):
+        html = client_for(user).get(supplier_page).content.decode()
+        assert "25.00 / 100" in html and plan_url in html, user
+        assert "2026-03: 25.00" in client_for(user).get(scorecard).content.decode(), user
+    html = client_for(dave).get(supplier_page).content.decode()
+    assert "25.00" not in html and plan_url not in html
+    assert "visible to the owners and raters" in html
+    assert "Not to be invited to RFPs" in html  # the flag is the supplier's, shown to all
+    assert "25.00" not in client_for(dave).get(scorecard).content.decode()
+    # Nor does the escalation every portfolio reader sees carry the score.
+    escalations = client_for(dave).get("/api/v1/escalations/").content.decode()
+    assert "Poor review of Acme Steel" in escalations and "25.00" not in escalations
