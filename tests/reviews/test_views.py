@@ -395,3 +395,28 @@ def test_reviews_on_the_supplier_page_and_scorecard_by_who_is_looking(
     # Nor does the escalation every portfolio reader sees carry the score.
     escalations = client_for(dave).get("/api/v1/escalations/").content.decode()
     assert "Poor review of Acme Steel" in escalations and "25.00" not in escalations
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_reviews_export_holds_the_reviews_one_rates_and_no_others(
+    setup: Setup,
+    make_review: Callable[..., Review],
+    make_user: Callable[..., User],
+    file_format: str,
+) -> None:
+    from reviews.services import rater_invite
+    from tests.reports.test_exports import read_csv, read_xlsx
+
+    carol = make_user(Role.ACCOUNT_MANAGER, username="carol")
+    dave = make_user(Role.ACCOUNT_MANAGER, username="dave")
+    rater_invite(review=make_review(), user=carol, by=setup.owner)
+    read = read_csv if file_format == "csv" else read_xlsx
+
+    def suppliers_exported(user: User) -> list[str]:
+        response = client_for(user).get(f"/reports/export/reviews.{file_format}")
+        assert response.status_code == 200
+        return [row[1] for row in read(response)[1:]]
+
+    assert suppliers_exported(carol) == ["Acme Steel"]
+    assert suppliers_exported(setup.owner) == ["Acme Steel"]
+    assert suppliers_exported(dave) == []
