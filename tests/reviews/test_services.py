@@ -312,3 +312,44 @@ def test_only_procurement_managers_change_templates(setup: Setup) -> None:
     criteria, bands = template_rows(v1)
     with pytest.raises(PermissionDenied):
         template_revise(template=v1, criteria=criteria, bands=bands, by=setup.owner)
+
+
+def test_a_very_poor_supplier_is_refused_by_rfps_and_synced_until_a_better_review(
+    setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from rfps.services import InviteeInput, RfpInput, rfp_create
+
+    def invite() -> object:
+        data = RfpInput(
+            title="Steel 2027",
+            owner=setup.manager,
+            currency="EUR",
+            deadline=timezone.now() + timedelta(days=30),
+            invitees=[InviteeInput(Supplier.objects.get(pk=setup.supplier.pk))],
+        )
+        return rfp_create(by=setup.manager, data=data)
+
+    def synced_since(moment: object) -> list[str]:
+        client = APIClient()
+        client.force_authenticate(setup.manager)
+        response = client.get("/api/v1/suppliers/", {"updated_since": moment})
+        assert response.status_code == 200
+        return [row["external_id"] for row in response.json()["results"]]
+
+    first = make_review(Q1)
+    score_all(first, setup.owner, 1)
+    before = timezone.now().isoformat()
+    review_submit(review=first, by=setup.owner)
+    with pytest.raises(ValidationError, match="very poor review"):
+        invite()
+    assert synced_since(before) == [setup.supplier.external_id]  # the ERP sees the flag change
+
+    second = make_review(Q2)
+    score_all(second, setup.owner, 3)  # 50: average
+    review_submit(review=second, by=setup.owner)
+    assert invite().invitations.count() == 1
