@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -215,7 +214,9 @@ def _poor_review_escalation() -> QuerySet[Escalation]:
     ladder) until the plan is verified as effective at a later review, or someone resolves it
     by hand: a plan found not effective leaves it open."""
     return Escalation.objects.filter(
-        content_type=ContentType.objects.get_for_model(Review),
+        # Named, not looked up: building the queryset runs no query of its own.
+        content_type__app_label=Review._meta.app_label,
+        content_type__model=Review._meta.model_name,
         object_id=OuterRef("review_id"),
         reason=EscalationReason.POOR_REVIEW,
     ).order_by("-raised_at", "-id")
