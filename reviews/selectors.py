@@ -53,6 +53,9 @@ def review_visible(*, user: AnyUser) -> QuerySet[Review]:
         return Review.objects.none()
     if user_can(user, Capability.VIEW_CONFIDENTIAL):
         return Review.objects.all()
+    if user_can(user, Capability.SYNC_ERP):
+        # The ERP pulls review results (PRODUCT.md): submitted reviews, never work in progress.
+        return Review.objects.filter(status=ReviewStatus.SUBMITTED)
     rated = Exists(Rater.objects.filter(review_id=OuterRef("pk"), user_id=_uid(user)))
     return Review.objects.filter(Q(_owns_supplier(user, "supplier_id")) | Q(rated))
 

@@ -59,8 +59,29 @@ def test_reviews_are_visible_to_owners_raters_managers_and_executives_only(
     assert ids(signed_in(others["carol"]).get(REVIEWS)) == [carols.pk]
     assert sorted(ids(signed_in(setup.manager).get(REVIEWS))) == sorted([review.pk, carols.pk])
     assert len(ids(signed_in(others["executive"]).get(REVIEWS))) == 2
-    assert ids(signed_in(others["erp"]).get(REVIEWS)) == []
+    assert ids(signed_in(others["erp"]).get(REVIEWS)) == []  # none submitted yet
     assert signed_in(others["carol"]).get(f"{REVIEWS}{review.pk}/").status_code == 404
+
+
+def test_the_erp_pulls_submitted_review_results_only(
+    setup: Setup, make_review: Callable[..., Review], others: dict[str, User]
+) -> None:
+    """PRODUCT.md: the ERP pulls review results; work in progress stays with the raters."""
+    from reviews.services import review_submit
+
+    in_progress = make_review()
+    supplier = SupplierFactory()
+    OwnershipFactory(supplier=supplier, user=setup.owner, role="owner")
+    submitted = make_review(supplier=supplier)
+    score_all(submitted, setup.owner, 4)
+    review_submit(review=submitted, by=setup.owner)
+    client = signed_in(others["erp"])
+
+    assert ids(client.get(REVIEWS)) == [submitted.pk]
+    result = client.get(f"{REVIEWS}{submitted.pk}/").json()
+    assert (result["status"], result["overall_score"]) == ("submitted", "75.00")
+    assert client.get(f"{REVIEWS}{in_progress.pk}/").status_code == 404
+    assert client.post(f"{REVIEWS}{submitted.pk}/reopen/", {"reason": "x"}).status_code == 403
 
 
 def test_an_invited_rater_sees_the_review_without_owning_the_supplier(
