@@ -17,13 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
+from contracts.querysets import in_force_q
 from core.currencies import currency_choices
+from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 MAX_DAYS = 36500
 
 
-class ContractFilterSet(django_filters.FilterSet):
+class ContractFilterSet(SupplierScopeFilterSet):
     q = django_filters.CharFilter(
         method="filter_search", label=_("Search"), help_text=_("Number, title or ERP id.")
     )
@@ -38,6 +40,11 @@ class ContractFilterSet(django_filters.FilterSet):
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner")
+    )
+    in_force = django_filters.BooleanFilter(
+        method="filter_in_force",
+        label=_("In force today"),
+        help_text=_("Active, started and not yet ended."),
     )
     notice_within = django_filters.NumberFilter(
         method="filter_notice_within",
@@ -87,6 +94,13 @@ class ContractFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(number__icontains=value) | Q(title__icontains=value) | Q(external_id=value)
         )
+
+    def filter_in_force(
+        self, queryset: QuerySet[Contract], name: str, value: bool | None
+    ) -> QuerySet[Contract]:
+        if value is None:
+            return queryset
+        return queryset.filter(in_force_q()) if value else queryset.exclude(in_force_q())
 
     def filter_notice_within(
         self, queryset: QuerySet[Contract], name: str, value: Decimal | None

@@ -43,6 +43,10 @@ def contract_filter_form(data: QueryDict | None) -> forms.Form:
     for name in ("supplier", "owner"):
         form.fields[name].empty_label = _("Any")  # type: ignore[attr-defined]
     form.fields["currency"].empty_label = _("Any")  # type: ignore[attr-defined]
+    # The supplier's category and key-account holder come from the dashboard's links: kept,
+    # not offered (two more lists of options to read on every page).
+    form.fields["category"].widget = forms.MultipleHiddenInput()
+    form.fields["account_owner"].widget = forms.HiddenInput()
     for name in ("notice_within", "ending_within"):
         form.fields[name].widget.attrs.update({"inputmode": "numeric", "step": 1})
     return form

@@ -28,6 +28,17 @@ class DateMinusDays(models.Func):
         super().__init__(day, days, **extra)
 
 
+def in_force_q(today: date | None = None) -> Q:
+    """Contracts in force on ``today``: active, started (or with no start date) and not yet
+    ended (or open-ended). The one definition of "under contract" for lists and reports."""
+    today = today or timezone.localdate()
+    return (
+        Q(status=ContractStatus.ACTIVE)
+        & (Q(start_date__isnull=True) | Q(start_date__lte=today))
+        & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+    )
+
+
 class ContractQuerySet(models.QuerySet["Contract"]):
     def with_notice_date(self) -> ContractQuerySet:
         """Annotates ``last_notice_date``: end date minus notice period, NULL when open-ended

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.models import Escalation
+from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 
-class EscalationFilterSet(django_filters.FilterSet):
+class EscalationFilterSet(SupplierScopeFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=EscalationStatus.choices, label=_("Status")
     )

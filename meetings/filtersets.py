@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
+from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.models import Commitment, Meeting
+from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 
-class MeetingFilterSet(django_filters.FilterSet):
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class MeetingFilterSet(SupplierScopeFilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
@@ -24,6 +31,9 @@ class MeetingFilterSet(django_filters.FilterSet):
     starts_before = django_filters.IsoDateTimeFilter(
         field_name="starts_at", lookup_expr="lt", label=_("Until")
     )
+    date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"))
+    date_to = django_filters.DateFilter(method="filter_date_to", label=_("Until"))
+    in_person = django_filters.BooleanFilter(method="filter_in_person", label=_("In person"))
     attendee = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(), field_name="our_attendees", label=_("Our attendee")
     )
@@ -33,8 +43,31 @@ class MeetingFilterSet(django_filters.FilterSet):
         model = Meeting
         fields: list[str] = []
 
+    # Days in the reader's time zone, compared as moments so the index on starts_at serves.
+    def filter_date_from(
+        self, queryset: QuerySet[Meeting], name: str, value: date | None
+    ) -> QuerySet[Meeting]:
+        if value is None:
+            return queryset
+        return queryset.filter(starts_at__gte=_start_of(value))
 
-class CommitmentFilterSet(django_filters.FilterSet):
+    def filter_date_to(
+        self, queryset: QuerySet[Meeting], name: str, value: date | None
+    ) -> QuerySet[Meeting]:
+        if value is None:
+            return queryset
+        return queryset.filter(starts_at__lt=_start_of(value + timedelta(days=1)))
+
+    def filter_in_person(
+        self, queryset: QuerySet[Meeting], name: str, value: bool | None
+    ) -> QuerySet[Meeting]:
+        if value is None:
+            return queryset
+        in_person = Q(kind__in=IN_PERSON_KINDS)
+        return queryset.filter(in_person) if value else queryset.exclude(in_person)
+
+
+class CommitmentFilterSet(SupplierScopeFilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )

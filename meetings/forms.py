@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from meetings.choices import CommitmentSide, MeetingKind
+from meetings.filtersets import MeetingFilterSet
 from meetings.models import EngagementPolicy
 from meetings.services import MEETING_FIELDS, CommitmentInput
 from suppliers.choices import Segment
-from suppliers.models import Contact, Supplier
+from suppliers.models import Category, Contact, Supplier
 from suppliers.selectors import contact_visible, supplier_list, supplier_visible
 
 # At most this many suppliers are offered by the type-ahead, or as choices when a typed name
@@ -274,14 +276,48 @@ class EngagementPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         pass
 
 
-class OverdueContactFilterForm(forms.Form):
+class KeySupplierFilterForm(forms.Form):
+    """Which suppliers a relationship list shows: the dashboard's filters, carried by its links."""
+
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
     )
-    segment = forms.ChoiceField(
-        label=_("Segment"), choices=[("", _("Any")), *Segment.choices], required=False
+    segment = forms.MultipleChoiceField(
+        label=_("Segment"),
+        choices=Segment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.ModelMultipleChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.order_by("name"),
+        required=False,
+        help_text=_("Includes the categories below it."),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+
+
+class OverdueContactFilterForm(KeySupplierFilterForm):
+    in_person = forms.BooleanField(label=_("Only those not met in person in time"), required=False)
+
+
+def meeting_filter_form(data: QueryDict | None, *, people: QuerySet[User]) -> forms.Form:
+    """The meeting list's filter form: the API's FilterSet form, laid out for people."""
+    form: forms.Form = MeetingFilterSet(data).form
+    for name in ("attendee", "starts_after", "starts_before", "updated_since"):
+        form.fields.pop(name)
+    # 100,000s of suppliers make no list box: the supplier page's link sets it.
+    form.fields["supplier"].widget = forms.HiddenInput()
+    kind = form.fields["kind"]
+    kind.widget = forms.CheckboxSelectMultiple(choices=kind.choices)  # type: ignore[attr-defined]
+    for name in ("date_from", "date_to"):
+        form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+    form.fields["category"].widget.attrs["size"] = 4
+    owner = form.fields["account_owner"]
+    owner.queryset = people  # type: ignore[attr-defined]
+    owner.empty_label = _("Anyone")  # type: ignore[attr-defined]
+    return form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from accounts.roles import Capability, user_can
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus
 from meetings.models import Commitment, EngagementPolicy, Meeting
 from suppliers.choices import Segment, SupplierStatus
-from suppliers.models import Contact, KeyAccountOwnership, Supplier
+from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import AnyUser, supplier_list
 
 SINGLE_THREAD_WINDOW = timedelta(days=365)
@@ -62,6 +63,26 @@ def meeting_list(*, user: AnyUser) -> QuerySet[Meeting]:
             Prefetch("commitments", queryset=_commitments_with_owners()),
         )
     )
+
+
+def meeting_list_page(
+    *, user: AnyUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Meeting]:
+    """Meetings as the list page (and its export) filter them, newest first, with the supplier,
+    who logged each and our attendees: a fixed number of queries a page."""
+    queryset = (
+        meeting_visible(user=user)
+        .select_related("supplier", "logged_by")
+        .prefetch_related(
+            Prefetch("our_attendees", queryset=User.objects.order_by("display_name", "username"))
+        )
+        .order_by("-starts_at", "-id")
+    )
+    if filters is not None:
+        from meetings.filtersets import MeetingFilterSet
+
+        queryset = MeetingFilterSet(filters, queryset=queryset).qs
+    return queryset
 
 
 def meeting_get(*, user: AnyUser, pk: int) -> Meeting:
@@ -230,24 +251,44 @@ def supplier_engagement(*, supplier: Supplier) -> Engagement:
     return Engagement(**row)
 
 
-def supplier_list_overdue_for_contact(
-    *, user: AnyUser, owner: User | None = None, segment: str | None = None
+def _suppliers_focused(
+    user: AnyUser,
+    *,
+    owner: User | None = None,
+    segment: str | Sequence[str] | None = None,
+    categories: Sequence[Category] = (),
 ) -> QuerySet[Supplier]:
-    """Active suppliers met less often than their segment's policy asks, longest-unmet first."""
-    queryset = supplier_list(user=user).filter(status=SupplierStatus.ACTIVE)
-    if segment:
-        queryset = queryset.filter(segment=segment)
+    """The supplier list narrowed as the supplier list's own filters narrow it: by a current
+    key-account holder, a segment and categories (with those below them)."""
+    filters: dict[str, Any] = {}
     if owner is not None:
-        queryset = queryset.filter(
-            Exists(
-                KeyAccountOwnership.objects.filter(
-                    supplier=OuterRef("pk"), user=owner, until__isnull=True
-                )
-            )
-        )
+        filters["owner"] = owner.pk
+    if segment:
+        filters["segment"] = [segment] if isinstance(segment, str) else list(segment)
+    if categories:
+        filters["category"] = [category.pk for category in categories]
+    return supplier_list(user=user, filters=filters or None)
+
+
+def supplier_list_overdue_for_contact(
+    *,
+    user: AnyUser,
+    owner: User | None = None,
+    segment: str | Sequence[str] | None = None,
+    categories: Sequence[Category] = (),
+    in_person_only: bool = False,
+) -> QuerySet[Supplier]:
+    """Active suppliers met less often than their segment's policy asks, longest-unmet first;
+    with ``in_person_only``, those not met in person as often as it asks."""
+    queryset = _suppliers_focused(user, owner=owner, segment=segment, categories=categories).filter(
+        status=SupplierStatus.ACTIVE
+    )
+    overdue = Q(in_person_overdue=True)
+    if not in_person_only:
+        overdue |= Q(contact_overdue=True)
     return (
         with_engagement(queryset)
-        .filter(Q(contact_overdue=True) | Q(in_person_overdue=True))
+        .filter(overdue)
         .order_by(F("last_met_at").asc(nulls_first=True), "name", "id")
     )
 
@@ -307,13 +348,20 @@ def with_people_met(queryset: QuerySet[Supplier], *, since: datetime) -> QuerySe
     )
 
 
-def supplier_list_single_threaded(*, user: AnyUser) -> QuerySet[Supplier]:
+def supplier_list_single_threaded(
+    *,
+    user: AnyUser,
+    owner: User | None = None,
+    segment: str | Sequence[str] | None = None,
+    categories: Sequence[Category] = (),
+) -> QuerySet[Supplier]:
     """Active strategic and leverage suppliers that at most one of our people met in the
     last twelve months: the relationship hangs on one person."""
     since = timezone.now() - SINGLE_THREAD_WINDOW
+    suppliers = _suppliers_focused(user, owner=owner, segment=segment, categories=categories)
     return (
         with_people_met(  # type: ignore[misc]
-            supplier_list(user=user).filter(status=SupplierStatus.ACTIVE, segment__in=KEY_SEGMENTS),
+            suppliers.filter(status=SupplierStatus.ACTIVE, segment__in=KEY_SEGMENTS),
             since=since,
         )
         .filter(people_met__lte=1)

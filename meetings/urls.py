@@ -5,6 +5,7 @@ from meetings import views
 app_name = "meetings"
 
 urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="meeting_list"),
     path("log/", views.MeetingLogView.as_view(), name="meeting_log"),
     path("log/suppliers/", views.SupplierSearchView.as_view(), name="supplier_search"),
     path("log/contacts/", views.SupplierContactsView.as_view(), name="supplier_contacts"),

@@ -26,6 +26,7 @@ from meetings.filtersets import CommitmentFilterSet
 from meetings.forms import (
     SUPPLIER_MATCHES,
     EngagementPolicyForm,
+    KeySupplierFilterForm,
     MeetingLogForm,
     MeetingUpdateForm,
     OverdueContactFilterForm,
@@ -33,6 +34,7 @@ from meetings.forms import (
     add_service_errors,
     commitment_formset,
     filled_forms,
+    meeting_filter_form,
     new_contact_formset,
 )
 from meetings.models import Commitment, Meeting
@@ -267,6 +269,26 @@ def _change_allowed(request: HttpRequest, pk: int) -> Meeting:
     if not services.may_change_meeting(user=_actor(request), meeting=meeting):
         raise PermissionDenied
     return meeting
+
+
+class MeetingListView(CapabilityRequiredMixin, View):
+    """Every meeting, newest first, filtered as the API filters them; "only mine" is the
+    meetings with the suppliers the reader holds a key-account role for."""
+
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _actor(request)
+        meetings = selectors.meeting_list_page(user=user, filters=request.GET)
+        context = _paginate(request, meetings)
+        form = meeting_filter_form(request.GET or None, people=owner_candidate_list(user=user))
+        supplier = form.cleaned_data.get("supplier") if form.is_valid() else None
+        context.update(
+            filter_form=form,
+            filtered_supplier=supplier,
+            filters_applied=any(request.GET.getlist(name) for name in form.fields),
+        )
+        return render(request, "meetings/meeting_list.html", context)
 
 
 class MeetingDetailView(CapabilityRequiredMixin, View):
@@ -507,17 +529,31 @@ class SupplierOverdueContactView(CapabilityRequiredMixin, View):
         form = OverdueContactFilterForm(request.GET, people=owner_candidate_list(user=user))
         filters = form.cleaned_data if form.is_valid() else {}
         suppliers = selectors.supplier_list_overdue_for_contact(
-            user=user, owner=filters.get("owner"), segment=filters.get("segment") or None
+            user=user,
+            owner=filters.get("owner"),
+            segment=filters.get("segment") or None,
+            categories=filters.get("category") or (),
+            in_person_only=bool(filters.get("in_person")),
         )
         context = {**_paginate(request, suppliers), "filter_form": form}
         return render(request, "meetings/supplier_overdue_contact.html", context)
 
 
 class SupplierSingleThreadedView(CapabilityRequiredMixin, View):
-    required_capability = Capability.MANAGE_PORTFOLIO
+    """For those who read the whole portfolio: procurement managers and executives, whose
+    dashboard links here."""
+
+    required_capability = Capability.VIEW_CONFIDENTIAL
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        suppliers = selectors.supplier_list_single_threaded(user=request.user)
-        return render(
-            request, "meetings/supplier_single_threaded.html", _paginate(request, suppliers)
+        user = _actor(request)
+        form = KeySupplierFilterForm(request.GET, people=owner_candidate_list(user=user))
+        filters = form.cleaned_data if form.is_valid() else {}
+        suppliers = selectors.supplier_list_single_threaded(
+            user=user,
+            owner=filters.get("owner"),
+            segment=filters.get("segment") or None,
+            categories=filters.get("category") or (),
         )
+        context = {**_paginate(request, suppliers), "filter_form": form}
+        return render(request, "meetings/supplier_single_threaded.html", context)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.roles import Capability, user_can
 from escalations.choices import EscalationStatus, Level
 from reports import selectors
 from reports.charts import Bar, Bubble, bar_chart, bubble_radius, line_chart
@@ -43,11 +44,23 @@ def _supplier_params(scope: Scope) -> list[tuple[str, Any]]:
     return params
 
 
+def _scope_params(scope: Scope) -> list[tuple[str, Any]]:
+    """The same filters for lists of things that belong to suppliers (contracts, reviews,
+    commitments, escalations), whose own ``owner`` is someone else: the key-account holder
+    goes as ``account_owner``."""
+    return [
+        ("account_owner" if key == "owner" else key, value)
+        for key, value in _supplier_params(scope)
+    ]
+
+
 def portfolio_panel(scope: Scope) -> dict[str, Any]:
     cells = selectors.portfolio_by_segment_and_status(scope)
     carried = [(key, value) for key, value in _supplier_params(scope) if key != "segment"]
+    chosen = scope.filters.get("segment")
     rows = []
-    for segment in Segment:
+    # Filtered by segment, only those segments' rows: another's link could not keep the filter.
+    for segment in [segment for segment in Segment if not chosen or segment.value in chosen]:
         row_cells = [cell for cell in cells if cell["segment"] == segment.value]
         for cell in row_cells:
             params = [("segment", segment.value), ("status", cell["status"]), *carried]
@@ -73,7 +86,7 @@ def _spend_params(band: str) -> list[tuple[str, Any]]:
     bounds = [lower for lower, key in SPEND_BANDS]
     keys = [key for _lower, key in SPEND_BANDS]
     if band not in keys:
-        return []
+        return [("no_spend", "true")]  # no spend figure from the ERP yet
     index = keys.index(band)
     params: list[tuple[str, Any]] = [("spend_min", bounds[index])]
     if index > 0:
@@ -145,7 +158,8 @@ def performance_panel(scope: Scope) -> dict[str, Any]:
     for row in standings:
         row["label"] = Standing(row["standing"]).label
         row["url"] = link(
-            "reviews:review_list", [("standing", row["standing"]), ("status", "submitted")]
+            "reviews:review_list",
+            [("standing", row["standing"]), ("latest", "true"), *_scope_params(scope)],
         )
     moved_count, moved = summary.moved_down_count, summary.moved_down
     moved_rows = [
@@ -175,14 +189,13 @@ def performance_panel(scope: Scope) -> dict[str, Any]:
 def contracts_panel(scope: Scope) -> dict[str, Any]:
     figures = selectors.contract_figures(scope)
     savings = selectors.savings_figures(scope)
+    carried = _scope_params(scope)
     return {
         **figures,
         "savings": savings,
-        "notice_url": link("contracts:contract_list", [("notice_within", NEAR_DAYS)]),
-        "expiring_url": link("contracts:contract_list", [("ending_within", NEAR_DAYS)]),
-        "active_url": link(
-            "contracts:contract_list", [("status", "active"), ("status", "expiring")]
-        ),
+        "notice_url": link("contracts:contract_list", [("notice_within", NEAR_DAYS), *carried]),
+        "expiring_url": link("contracts:contract_list", [("ending_within", NEAR_DAYS), *carried]),
+        "active_url": link("contracts:contract_list", [("in_force", "true"), *carried]),
         "spend_url": link("suppliers:supplier_list", _supplier_params(scope)),
         "near_days": NEAR_DAYS,
     }
@@ -190,16 +203,29 @@ def contracts_panel(scope: Scope) -> dict[str, Any]:
 
 def relationship_panel(scope: Scope) -> dict[str, Any]:
     figures = selectors.relationship_figures(scope)
+    suppliers = _supplier_params(scope)
+    others = [(key, value) for key, value in suppliers if key != "segment"]
+    carried = _scope_params(scope)
+    chosen = scope.filters.get("segment")
     return {
         **figures,
         "strategic_not_met": figures["strategic_active"] - figures["strategic_met_in_person"],
-        "not_met_url": link("meetings:overdue_contact", [("segment", Segment.STRATEGIC)]),
-        "single_threaded_url": link("meetings:single_threaded"),
+        # None when the filter leaves strategic suppliers out: no list would be empty to match.
+        "not_met_url": None
+        if chosen and Segment.STRATEGIC not in chosen
+        else link(
+            "meetings:overdue_contact",
+            [("segment", Segment.STRATEGIC), ("in_person", "on"), *others],
+        ),
+        # Its list is for those who read the whole portfolio.
+        "single_threaded_url": link("meetings:single_threaded", suppliers)
+        if user_can(scope.user, Capability.VIEW_CONFIDENTIAL)
+        else None,
         "overdue_ours_url": link(
-            "meetings:commitment_list", [("overdue", "true"), ("side", "ours")]
+            "meetings:commitment_list", [("overdue", "true"), ("side", "ours"), *carried]
         ),
         "overdue_theirs_url": link(
-            "meetings:commitment_list", [("overdue", "true"), ("side", "theirs")]
+            "meetings:commitment_list", [("overdue", "true"), ("side", "theirs"), *carried]
         ),
     }
 
@@ -207,12 +233,13 @@ def relationship_panel(scope: Scope) -> dict[str, Any]:
 def escalations_panel(scope: Scope) -> dict[str, Any]:
     rows = selectors.escalation_figures(scope)
     unresolved = [("status", EscalationStatus.OPEN), ("status", EscalationStatus.ACKNOWLEDGED)]
+    carried = _scope_params(scope)
     for row in rows:
         row["label"] = Level(row["level"]).label
         row["urls"] = {
             days: link(
                 "escalations:escalation_list",
-                [*unresolved, ("level", row["level"]), ("older_than", days or None)],
+                [*unresolved, ("level", row["level"]), ("older_than", days or None), *carried],
             )
             for days in AGE_THRESHOLDS
         }
@@ -235,7 +262,7 @@ def escalations_panel(scope: Scope) -> dict[str, Any]:
             ]
         ),
         "overdue_reviews": selectors.overdue_review_count(scope),
-        "overdue_reviews_url": link("reviews:review_list", [("overdue", "true")]),
+        "overdue_reviews_url": link("reviews:review_list", [("overdue", "true"), *carried]),
     }
 
 

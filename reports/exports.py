@@ -24,8 +24,8 @@ from core.exports import Column
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.selectors import escalation_list
 from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
-from meetings.filtersets import CommitmentFilterSet, MeetingFilterSet
-from meetings.selectors import commitment_list_mine, commitment_visible, meeting_visible
+from meetings.filtersets import CommitmentFilterSet
+from meetings.selectors import commitment_list_mine, commitment_visible, meeting_list_page
 from reviews.choices import ReviewStatus, Standing
 from reviews.selectors import review_list
 from rfps.choices import RfpStatus
@@ -93,8 +93,7 @@ def contact_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
 
 
 def meeting_rows(user: AnyUser, filters: Filters) -> QuerySet[Any]:
-    queryset = meeting_visible(user=user).order_by("-starts_at", "-id")
-    return MeetingFilterSet(filters, queryset=queryset).qs.annotate(
+    return meeting_list_page(user=user, filters=filters).annotate(
         logged_by_name=person_name("logged_by__")
     )
 

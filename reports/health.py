@@ -31,7 +31,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -42,8 +41,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contracts.choices import ContractStatus
 from contracts.models import Contract
+from contracts.querysets import in_force_q
 from escalations.choices import EscalationStatus
 from escalations.models import Escalation
 from meetings.choices import CommitmentStatus
@@ -103,12 +102,7 @@ def _review_figures(user: AnyUser) -> dict[str, Any]:
 
 
 def _contract_figures(today: date) -> dict[str, Any]:
-    covering = Contract.objects.filter(
-        Q(start_date__isnull=True) | Q(start_date__lte=today),
-        Q(end_date__isnull=True) | Q(end_date__gte=today),
-        supplier=OuterRef("pk"),
-        status=ContractStatus.ACTIVE,
-    )
+    covering = Contract.objects.filter(in_force_q(today), supplier=OuterRef("pk"))
     return {
         "health_contract_covered": Exists(covering),
         # The latest end among covering contracts; NULL when one is open-ended or none covers.

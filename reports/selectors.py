@@ -37,6 +37,7 @@ from accounts.roles import Capability, user_can
 from contracts.choices import ContractStatus
 from contracts.currency import to_reporting_currency
 from contracts.models import Benefit, BenefitRealisation
+from contracts.querysets import in_force_q
 from contracts.selectors import contract_confidential, contract_list
 from escalations.choices import EscalationStatus, Level
 from escalations.models import Escalation
@@ -289,11 +290,7 @@ def contract_figures(scope: Scope) -> dict[str, Any]:
     against total spend, in the reporting currency, and contracts lacking a rate."""
     today, near = scope.today, scope.today + timedelta(days=NEAR_DAYS)
     active = Q(status=ContractStatus.ACTIVE)
-    covering = (
-        active
-        & (Q(start_date__isnull=True) | Q(start_date__lte=today))
-        & (Q(end_date__isnull=True) | Q(end_date__gte=today))
-    )
+    covering = in_force_q(today)
     contracts = (
         scope.limit(contract_confidential(user=scope.user))
         .with_notice_date()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
@@ -11,11 +11,11 @@ from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
 from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
 from reviews.selectors import overdue_q
-from suppliers.choices import Segment
+from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
 
-class ReviewFilterSet(django_filters.FilterSet):
+class ReviewFilterSet(SupplierScopeFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
     standing = django_filters.MultipleChoiceFilter(choices=Standing.choices, label=_("Standing"))
     # ?overdue=1 or ?overdue=true, as the dashboard links it.
@@ -25,8 +25,11 @@ class ReviewFilterSet(django_filters.FilterSet):
         label=_("Overdue"),
         help_text=_("Not submitted, and past the due date."),
     )
-    segment = django_filters.MultipleChoiceFilter(
-        field_name="supplier__segment", choices=Segment.choices, label=_("Segment")
+    latest = django_filters.BooleanFilter(
+        method="filter_latest",
+        widget=BooleanWidget,
+        label=_("Latest submitted"),
+        help_text=_("Each supplier's most recent submitted review, as the dashboard counts them."),
     )
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
@@ -63,6 +66,21 @@ class ReviewFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_latest(
+        self, queryset: QuerySet[Review], name: str, value: bool | None
+    ) -> QuerySet[Review]:
+        if value is None:
+            return queryset
+        # Newest by period end, then id: the order of the dashboard's standings.
+        later = Review.objects.filter(
+            Q(period_end__gt=OuterRef("period_end"))
+            | Q(period_end=OuterRef("period_end"), pk__gt=OuterRef("pk")),
+            supplier_id=OuterRef("supplier_id"),
+            status=ReviewStatus.SUBMITTED,
+        )
+        latest = Q(status=ReviewStatus.SUBMITTED) & ~Q(Exists(later))
+        return queryset.filter(latest) if value else queryset.exclude(latest)
 
 
 class CorrectiveActionPlanFilterSet(django_filters.FilterSet):

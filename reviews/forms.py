@@ -52,7 +52,7 @@ def review_filter_form(data: QueryDict | None) -> forms.Form:
         form.fields.pop(name, None)
     _checkboxes(form, "status", "standing", "segment")
     _suppliers_with(form, Review)
-    _yes_no(form, "overdue", "partial")
+    _yes_no(form, "overdue", "latest", "partial")
     return form
 
 

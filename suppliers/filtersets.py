@@ -46,6 +46,9 @@ class SupplierFilterSet(django_filters.FilterSet):
     spend_below = django_filters.NumberFilter(
         field_name="annual_spend", lookup_expr="lt", min_value=0, label=_("Annual spend below")
     )
+    no_spend = django_filters.BooleanFilter(
+        field_name="annual_spend", lookup_expr="isnull", label=_("No spend figure")
+    )
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         method="filter_category",
@@ -116,6 +119,49 @@ class SupplierFilterSet(django_filters.FilterSet):
             supplier=OuterRef("pk"), user=value, until__isnull=True
         )
         return queryset.filter(Exists(owned))
+
+
+class SupplierScopeFilterSet(django_filters.FilterSet):
+    """The supplier list's segment, category and key-account filters, for lists of things that
+    belong to a supplier (contracts, reviews, commitments, escalations), so that a number the
+    dashboard counts for some suppliers leads to a list of the same rows."""
+
+    segment = django_filters.MultipleChoiceFilter(
+        field_name="supplier__segment", choices=Segment.choices, label=_("Segment")
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(),
+        method="filter_supplier_category",
+        label=_("Category"),
+        help_text=_("Includes the categories below it."),
+    )
+    account_owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        method="filter_account_owner",
+        label=_("Key-account owner"),
+        help_text=_("Any current key-account role: owner, backup or sponsor."),
+    )
+
+    def filter_supplier_category(
+        self, queryset: QuerySet[Any], name: str, value: list[Category]
+    ) -> QuerySet[Any]:
+        if not value:
+            return queryset
+        ids = _category_and_descendants(list(value))
+        member = SupplierCategory.objects.filter(
+            supplier=OuterRef("supplier_id"), category_id__in=ids
+        )
+        return queryset.filter(Exists(member))
+
+    def filter_account_owner(
+        self, queryset: QuerySet[Any], name: str, value: User | None
+    ) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        held = KeyAccountOwnership.objects.filter(
+            supplier=OuterRef("supplier_id"), user=value, until__isnull=True
+        )
+        return queryset.filter(Exists(held))
 
 
 class ContactFilterSet(django_filters.FilterSet):

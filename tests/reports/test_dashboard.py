@@ -24,7 +24,13 @@ from escalations.models import Escalation
 from reports import selectors
 from reports.dashboard import dashboard
 from suppliers.models import Supplier
-from tests.factories import CommitmentFactory, ContactFactory, OwnershipFactory, SupplierFactory
+from tests.factories import (
+    CategoryFactory,
+    CommitmentFactory,
+    ContactFactory,
+    OwnershipFactory,
+    SupplierFactory,
+)
 from tests.reports.fixtures import contract, hand_computed_supplier, review
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +283,177 @@ def test_chart_coordinates_stay_numbers_in_every_language(
     assert svg.count("<svg") == 5
     assert not re.findall(r'(?:x|y|width|r|cx|cy)="[^"]*,[^"]*"', svg)
     assert re.findall(r'width="\d+\.\d"', svg)  # fractional widths are there, with a point
+
+
+RESULT_COUNT = re.compile(r'class="muted result-count">(\d+) ')
+
+
+def _linked_figures(context: dict) -> list[tuple[str, int, str]]:  # type: ignore[type-arg]
+    """Every (what, number, link) the dashboard shows that counts rows of a list."""
+    found: list[tuple[str, int, str]] = []
+    for row in context["portfolio"]["rows"]:
+        found.append((f"portfolio {row['segment']}", row["total"], row["url"]))
+        for cell in row["cells"]:
+            found.append(
+                (f"portfolio {row['segment']} {cell['status']}", cell["count"], cell["url"])
+            )
+    for cell in context["kraljic"]["cells"] + context["kraljic"]["unspent"]:
+        found.append(
+            (f"kraljic {cell['risk_level']} {cell['spend_band']}", cell["count"], cell["url"])
+        )
+    for row in context["performance"]["standings"]:
+        found.append((f"standing {row['standing']}", row["count"], row["url"]))
+    contracts = context["contracts"]
+    found += [
+        ("notice due", contracts["notice_due"], contracts["notice_url"]),
+        ("expiring", contracts["expiring"], contracts["expiring_url"]),
+        ("active contracts", contracts["active"], contracts["active_url"]),
+    ]
+    relationship = context["relationship"]
+    found += [
+        ("not met in person", relationship["strategic_not_met"], relationship["not_met_url"]),
+        ("single-threaded", relationship["single_threaded"], relationship["single_threaded_url"]),
+        ("overdue ours", relationship["overdue_ours"], relationship["overdue_ours_url"]),
+        ("overdue theirs", relationship["overdue_theirs"], relationship["overdue_theirs_url"]),
+    ]
+    escalations = context["escalations"]
+    for row in escalations["rows"]:
+        for days, (count, url) in zip((0, 7, 30), row["cells"], strict=True):
+            found.append((f"escalations level {row['level']} > {days} days", count, url))
+    found.append(
+        ("overdue reviews", escalations["overdue_reviews"], escalations["overdue_reviews_url"])
+    )
+    return found
+
+
+def _rows_on(client: Client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    match = RESULT_COUNT.search(response.text)
+    assert match, url
+    return int(match.group(1))
+
+
+def _assert_every_number_is_the_rows_of_its_list(client: Client, query: str = "") -> int:
+    response = client.get(f"{DASHBOARD}{query}")
+    assert response.status_code == 200
+    linked = _linked_figures(response.context)
+    mismatched = [
+        (what, number, url, rows)
+        for what, number, url in linked
+        if url is not None and number != (rows := _rows_on(client, url))
+    ]
+    assert not mismatched, "\n".join(map(str, mismatched))
+    return sum(number for _what, number, _url in linked)
+
+
+def test_every_number_is_the_row_count_of_the_list_it_links_to(
+    client: Client, portfolio: Portfolio, executive: User
+) -> None:
+    today = timezone.localdate()
+    # Signed, but not yet started: no value under contract today, and not on its list.
+    contract(
+        portfolio.mekong,
+        executive,
+        start_date=today + timedelta(30),
+        end_date=today + timedelta(400),
+    )
+    client.force_login(executive)
+
+    assert _assert_every_number_is_the_rows_of_its_list(client) > 0
+
+
+def test_filtered_numbers_lead_to_lists_filtered_the_same_way(
+    client: Client, portfolio: Portfolio, executive: User
+) -> None:
+    """Filtered to alice's suppliers, to a segment or to a category, each number and its list
+    still agree: the links carry the filter and the lists honour it."""
+    category = portfolio.mekong.categories.first() or CategoryFactory(name="Textiles")
+    portfolio.mekong.categories.add(category)
+    client.force_login(executive)
+
+    for query in (
+        f"?owner={portfolio.alice.pk}",
+        f"?owner={portfolio.bob.pk}",
+        "?segment=routine",
+        "?segment=strategic&segment=leverage",
+        f"?category={category.pk}",
+    ):
+        assert _assert_every_number_is_the_rows_of_its_list(client, query) > 0, query
+
+
+def test_an_account_managers_numbers_lead_to_lists_of_their_own_suppliers(
+    client: Client, portfolio: Portfolio
+) -> None:
+    for person in (portfolio.alice, portfolio.bob):
+        client.force_login(person)
+        assert _assert_every_number_is_the_rows_of_its_list(client) > 0
+
+
+def test_standings_link_counts_only_each_suppliers_latest_review(
+    client: Client, portfolio: Portfolio, executive: User
+) -> None:
+    """Mekong's earlier review was excellent, its latest average: it counts once, as average."""
+    client.force_login(executive)
+
+    excellent = client.get("/reviews/?standing=excellent&latest=true")
+    average = client.get("/reviews/?standing=average&latest=true")
+    every_excellent = client.get("/reviews/?standing=excellent")
+
+    assert RESULT_COUNT.search(excellent.text).group(1) == "0"  # type: ignore[union-attr]
+    assert RESULT_COUNT.search(average.text).group(1) == "1"  # type: ignore[union-attr]
+    assert RESULT_COUNT.search(every_excellent.text).group(1) == "1"  # type: ignore[union-attr]
+
+
+def test_filtered_dashboard_links_carry_the_filter(
+    client: Client, portfolio: Portfolio, executive: User
+) -> None:
+    client.force_login(executive)
+    alice = portfolio.alice.pk
+
+    page = client.get(f"{DASHBOARD}?owner={alice}&segment=strategic").text
+
+    assert f'href="/reviews/?overdue=true&amp;segment=strategic&amp;account_owner={alice}"' in page
+    assert f"/contracts/?notice_within=90&amp;segment=strategic&amp;account_owner={alice}" in page
+    assert f"single-threaded/?segment=strategic&amp;owner={alice}" in page
+
+
+def _filtered_dashboard_queries(client: Client, query: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{DASHBOARD}{query}")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_for_any_role_or_filter(
+    client: Client,
+    executive: User,
+    procurement_manager: User,
+    account_manager: User,
+    make_user: Callable[..., User],
+) -> None:
+    other = make_user(Role.ACCOUNT_MANAGER, username="other")
+    category = CategoryFactory(name="Metals")
+    queries = ("", "?segment=strategic", f"?owner={account_manager.pk}&period=90")
+    queries += (f"?category={category.pk}&segment=strategic&segment=routine",)
+    people = (executive, procurement_manager, account_manager)
+
+    def measure() -> list[int]:
+        counts = []
+        for person in people:
+            client.force_login(person)
+            counts += [_filtered_dashboard_queries(client, query) for query in queries]
+        return counts
+
+    def grow(times: int) -> None:
+        for _ in range(times):
+            supplier = hand_computed_supplier(account_manager)
+            supplier.categories.add(category)
+            OwnershipFactory(supplier=SupplierFactory(), user=other)
+
+    grow(2)
+    small = measure()
+    grow(15)
+    large = measure()
+
+    assert small == large
