@@ -63,11 +63,17 @@ def test_supplier_form_saves_spend(client: Client, procurement_manager: User) ->
 
 
 def test_supplier_list_filters_by_spend_band(client: Client, executive: User) -> None:
-    SupplierFactory(name="Small", annual_spend=500)
-    SupplierFactory(name="Middle", annual_spend=10_000)
-    SupplierFactory(name="Unknown", annual_spend=None)
+    SupplierFactory(name="Small Parts AB", annual_spend=500)
+    SupplierFactory(name="Middle Metals AB", annual_spend=10_000)
+    SupplierFactory(name="Unpriced Trading AB", annual_spend=None)
     client.force_login(executive)
+    url = reverse("suppliers:supplier_list")
 
-    page = client.get(reverse("suppliers:supplier_list") + "?spend_min=0&spend_below=10000").text
+    page = client.get(url + "?spend_min=0&spend_below=10000").text
+    assert "Small Parts AB" in page
+    assert "Middle Metals AB" not in page
+    assert "Unpriced Trading AB" not in page
 
-    assert "Small" in page and "Middle" not in page and "Unknown" not in page
+    without_figure = client.get(url + "?no_spend=true").text
+    assert "Unpriced Trading AB" in without_figure
+    assert "Small Parts AB" not in without_figure
