@@ -2,10 +2,11 @@
 
 Everyone who reads the portfolio sees that a contract exists and its dates. Its value,
 obligations, benefits and documents are for those holding VIEW_CONFIDENTIAL (procurement
-managers, executives) or SYNC_ERP (the ERP's integration account), the contract's owner and the supplier's current key-account people
-(owner, backup, sponsor). Each contract row carries ``confidential_visible``, computed in the
-same query, and pages and serializers branch on it; the lists of obligations, benefits and
-documents hold only rows of contracts the user may see in full.
+managers, executives) or SYNC_ERP (the ERP's integration account), the contract's owner and
+the supplier's current key-account people (owner, backup, sponsor). Each contract row carries
+``confidential_visible``, computed in the same query, and pages and serializers branch on it;
+the lists of obligations, benefits and documents hold only rows of contracts the user may see
+in full.
 """
 
 from __future__ import annotations
