@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
 from core.api.bulk import UpsertCountsSerializer
+from core.api.fields import DateField
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_visible
@@ -293,6 +294,7 @@ class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
 class KeyAccountOwnershipWriteSerializer(serializers.ModelSerializer[KeyAccountOwnership]):
     supplier = _VisibleSupplierField()
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    since = DateField(required=False, help_text=_("Default: today."))
 
     class Meta:
         model = KeyAccountOwnership
