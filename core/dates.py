@@ -65,7 +65,9 @@ class DateMinusDays(models.Func):
     def __init__(self, day: Any, days: Any, **extra: Any) -> None:
         super().__init__(day, days, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = super().as_sql(compiler, connection, **extra)
         return (
             f"(CASE WHEN {sql} >= DATE '0001-01-01' THEN {sql} END)",

@@ -63,7 +63,7 @@ def _fields_from_columns(model: type[models.Model], detail: str) -> list[str]:
 
 
 def _unique_message(model: type[models.Model], fields: Iterable[str]) -> str:
-    labels = [str(model._meta.get_field(name).verbose_name) for name in fields]
+    labels = [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in fields]
     return _("A %(model)s with this %(fields)s exists already.") % {
         "model": model._meta.verbose_name,
         "fields": _(" and ").join(labels),
