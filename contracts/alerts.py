@@ -32,6 +32,7 @@ from accounts.models import User
 from contracts.choices import ContractStatus, ObligationStatus, RenewalChoice, RenewalStage
 from contracts.models import Contract, Obligation, RenewalDecision
 from contracts.services import contract_renew
+from core.dates import DATE_MIN
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Level, Severity
 from escalations.services import escalation_raise, level_recipient
@@ -99,6 +100,9 @@ def contracts_renew_scan(*, today: date) -> int:
             auto_renew=True,
             renewal_term_months__isnull=False,
             end_date__lt=today,
+            # An end date stored before dates were bounded (year 1, say) is a typo for a
+            # person to fix, not two thousand terms to renew.
+            end_date__gte=DATE_MIN,
         )
         .exclude(Exists(terminating))
         .order_by("pk")

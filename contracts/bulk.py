@@ -34,6 +34,7 @@ from core.bulk import (
     check_rows,
     choice,
     currency_code,
+    date_value,
     duplicate_keys,
     refuse,
     text,
@@ -41,20 +42,6 @@ from core.bulk import (
 from suppliers.models import Supplier
 
 _BATCH = 1000
-
-
-def _date(*, required: bool = False) -> Callable[[Any], date | None]:
-    def check(value: Any) -> date | None:
-        if value is None and not required:
-            return None
-        if not isinstance(value, str):
-            raise ValueError(_("Expected a date as YYYY-MM-DD."))
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(_("Expected a date as YYYY-MM-DD.")) from None
-
-    return check
 
 
 def _decimal(*, digits: int, places: int, positive: bool = False) -> Callable[[Any], Decimal]:
@@ -105,8 +92,8 @@ CONTRACT_CHECKS: dict[str, Callable[[Any], Any]] = {
     "status": choice([ContractStatus.DRAFT.value, ContractStatus.ACTIVE.value]),
     "value": _decimal(digits=16, places=2),
     "currency": currency_code,
-    "start_date": _date(),
-    "end_date": _date(),
+    "start_date": date_value(),
+    "end_date": date_value(),
     "notice_period_days": _whole(0, 3650),
     "auto_renew": boolean,
     "renewal_term_months": _whole(1, 120, nullable=True),
@@ -342,7 +329,7 @@ def _write_contracts(
 
 RATE_CHECKS: dict[str, Callable[[Any], Any]] = {
     "currency": currency_code,
-    "date": _date(required=True),
+    "date": date_value(required=True),
     "rate": _decimal(digits=20, places=8, positive=True),
 }
 

@@ -22,6 +22,7 @@ from contracts.choices import (
 from contracts.filtersets import ContractFilterSet
 from contracts.models import Contract
 from core.currencies import currency_choices
+from core.forms import DateField
 from suppliers.models import Supplier
 from suppliers.selectors import owner_candidate_list
 
@@ -69,8 +70,8 @@ class ContractForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     value = forms.DecimalField(label=_("Value"), **MONEY)  # type: ignore[arg-type]
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE)
-    end_date = forms.DateField(
+    start_date = DateField(label=_("Start date"), required=False, widget=DATE)
+    end_date = DateField(
         label=_("End date"),
         required=False,
         widget=DATE,
@@ -139,7 +140,7 @@ class RenewForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label=_("Ends on"), widget=DATE)
+    on = DateField(label=_("Ends on"), widget=DATE)
     reason = forms.CharField(
         label=_("Why it ends"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -160,7 +161,7 @@ class ObligationForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500)
     metric = forms.CharField(label=_("Metric"), max_length=200, required=False)
     target = forms.CharField(label=_("Target"), max_length=100, required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    due_date = DateField(label=_("Due date"), required=False, widget=DATE)
     recurrence = forms.ChoiceField(
         label=_("Recurrence"), choices=Recurrence.choices, required=False
     )
@@ -186,8 +187,8 @@ class BenefitForm(forms.Form):
 
 
 class RealisationForm(forms.Form):
-    period_start = forms.DateField(label=_("Period start"), widget=DATE)
-    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+    period_start = DateField(label=_("Period start"), widget=DATE)
+    period_end = DateField(label=_("Period end"), widget=DATE)
     amount = forms.DecimalField(label=_("Realised amount"), max_digits=16, decimal_places=2)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 

@@ -31,15 +31,15 @@ from contracts.choices import (
 from contracts.querysets import ContractQuerySet
 from core.audit import audited
 from core.currencies import validate_currency
+from core.dates import shift_days
 from suppliers.models import Supplier
 
 
 def last_notice_date(end_date: date | None, notice_period_days: int) -> date | None:
     """The last day to give notice: the end date minus the notice period; None when the
-    contract is open-ended. ``ContractQuerySet.with_notice_date`` computes the same in SQL."""
-    if end_date is None:
-        return None
-    return end_date - timedelta(days=notice_period_days)
+    contract is open-ended, or when the day would be before year 1 (an end date stored before
+    dates were bounded). ``ContractQuerySet.with_notice_date`` computes the same in SQL."""
+    return shift_days(end_date, -notice_period_days)
 
 
 def _actor_field(verbose_name: Any) -> models.ForeignKey[Any, Any]:

@@ -4,7 +4,7 @@ lists filter and sort on them in the database. They never write."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -12,20 +12,10 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from contracts.choices import ContractPhase, ContractStatus
+from core.dates import DateMinusDays
 
 if TYPE_CHECKING:
     from contracts.models import Contract  # noqa: F401
-
-
-class DateMinusDays(models.Func):
-    """``date - integer`` in PostgreSQL: a date, NULL when the date is NULL."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = models.DateField()
-
-    def __init__(self, day: Any, days: Any, **extra: Any) -> None:
-        super().__init__(day, days, **extra)
 
 
 def in_force_q(today: date | None = None) -> Q:

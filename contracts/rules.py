@@ -4,12 +4,13 @@ Pure functions; they read, never write."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from contracts.choices import ObligationStatus
 from contracts.models import Contract, Obligation
+from core.dates import DATE_MAX, DATE_MIN, shift_days
 
 
 def may_manage_contracts(user: User) -> bool:
@@ -31,15 +32,20 @@ def obligation_is_overdue(obligation: Obligation, *, today: date) -> bool:
     return obligation.status == ObligationStatus.OPEN and due is not None and due < today
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` on; the 31st becomes the month's last day where it has none."""
+def add_months(day: date, months: int) -> date | None:
+    """``day`` moved ``months`` on; the 31st becomes the month's last day where it has none.
+    None when the result is past the dates the product accepts (``core.dates``)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not DATE_MIN.year <= year <= DATE_MAX.year:
+        return None
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def next_term_end(end_date: date, months: int) -> date:
+def next_term_end(end_date: date, months: int) -> date | None:
     """The end of a term of ``months`` starting the day after ``end_date``: a contract ending
     28 February 2027 renewed for a year ends 29 February 2028, one ending 31 January renewed
-    for a month ends on the last day of February."""
-    return add_months(end_date + timedelta(days=1), months) - timedelta(days=1)
+    for a month ends on the last day of February. None past the dates the product accepts."""
+    start = shift_days(end_date, 1)
+    end = add_months(start, months) if start is not None else None
+    return shift_days(end, -1)

@@ -43,6 +43,7 @@ from contracts.renewals import (
     renewal_decision_advance,
 )
 from contracts.rules import add_months, may_manage_contracts, may_work_on, next_term_end
+from core.dates import date_range_message
 from core.exceptions import DomainError
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
@@ -313,7 +314,10 @@ def contract_renew(
     if not months or not 1 <= months <= 120:
         raise ValidationError({"months": _("Say how many months the new term runs (1 to 120).")})
     old_end = contract.end_date
-    contract.end_date = next_term_end(old_end, months)
+    new_end = next_term_end(old_end, months)
+    if new_end is None:
+        raise ValidationError({"months": date_range_message()})
+    contract.end_date = new_end
     contract.version += 1
     contract.updated_at = timezone.now()
     contract.save(update_fields=["end_date", "version", "updated_at"])
@@ -391,8 +395,11 @@ def obligation_record(
     obligation.evidence_note = evidence_note.strip()
     months = RECURRENCE_MONTHS.get(obligation.recurrence)  # type: ignore[call-overload]
     if months and obligation.due_date and status in (ObligationStatus.MET, ObligationStatus.MISSED):
+        next_due = add_months(obligation.due_date, months)
+        if next_due is None:
+            raise ValidationError({"due_date": date_range_message()})
         obligation.save(update_fields=["status", "evidence_note"])  # the audit keeps this one
-        obligation.due_date = add_months(obligation.due_date, months)
+        obligation.due_date = next_due
         obligation.status = ObligationStatus.OPEN
     obligation.updated_at = timezone.now()
     obligation.full_clean()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from core.currencies import currency_codes
+from core.dates import date_range_message, in_range
 
 MAX_ROWS = 5000
 
@@ -74,6 +76,25 @@ def currency_code(value: Any) -> str:
     if value not in currency_codes():
         raise ValueError(_("Expected an ISO 4217 currency code such as EUR or SEK."))
     return value
+
+
+def date_value(*, required: bool = False) -> Callable[[Any], date | None]:
+    """An ISO 8601 date (YYYY-MM-DD) within the dates the product accepts (``core.dates``)."""
+
+    def check(value: Any) -> date | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(_("Expected a date as YYYY-MM-DD."))
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(_("Expected a date as YYYY-MM-DD.")) from None
+        if not in_range(day):
+            raise ValueError(date_range_message())
+        return day
+
+    return check
 
 
 def boolean(value: Any) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import DateField, DateTimeField
 from meetings.choices import CommitmentSide, MeetingKind
 from meetings.filtersets import MeetingFilterSet
 from meetings.models import EngagementPolicy
@@ -42,7 +43,7 @@ class MeetingFieldsForm(forms.Form):
     rule, and its error shows beside the field."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
-    starts_at = forms.DateTimeField(label=_("Time"), widget=datetime_local_input())
+    starts_at = DateTimeField(label=_("Time"), widget=datetime_local_input())
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     our_attendees = forms.ModelMultipleChoiceField(
@@ -182,7 +183,7 @@ class CommitmentForm(forms.Form):
         widget=forms.RadioSelect,
     )
     owner = forms.ChoiceField(label=_("Owner"), required=False)
-    due_date = forms.DateField(
+    due_date = DateField(
         label=_("Due date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

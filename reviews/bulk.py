@@ -23,6 +23,7 @@ from core.bulk import (
     UpsertResult,
     check_rows,
     choice,
+    date_value,
     duplicate_keys,
     refuse,
     text,
@@ -33,19 +34,6 @@ from suppliers.models import Supplier
 
 _BATCH = 1000
 _LIMIT = Decimal("1e10")  # below the columns' 14 digits with 3 decimals
-
-
-def _date(value: Any) -> date:
-    if not isinstance(value, str):
-        raise ValueError(_("Expected a date as YYYY-MM-DD."))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(_("Expected a date as YYYY-MM-DD.")) from None
-
-
-def _optional_date(value: Any) -> date | None:
-    return None if value is None else _date(value)
 
 
 def _quantity(value: Any) -> Decimal:
@@ -72,8 +60,8 @@ DELIVERY_CHECKS: dict[str, Callable[[Any], Any]] = {
     "supplier_external_id": text(100, required=True),
     "order_ref": text(100, required=True),
     "line_ref": text(100, required=True),
-    "promised_date": _date,
-    "received_date": _optional_date,
+    "promised_date": date_value(required=True),
+    "received_date": date_value(),
     "quantity_ordered": _quantity,
     "quantity_received": _quantity,
     "quantity_rejected": _quantity,
@@ -82,8 +70,8 @@ DELIVERY_REQUIRED = ("order_ref", "line_ref", "promised_date", "quantity_ordered
 KPI_CHECKS: dict[str, Callable[[Any], Any]] = {
     "supplier_external_id": text(100, required=True),
     "code": choice(KpiCode.values),
-    "period_start": _date,
-    "period_end": _date,
+    "period_start": date_value(required=True),
+    "period_end": date_value(required=True),
     "value": _signed,
 }
 KPI_REQUIRED = ("code", "period_start", "period_end", "value")

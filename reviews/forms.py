@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import DateField
 from reviews.choices import (
     SCORE_MAX,
     SCORE_MIN,
@@ -156,7 +157,7 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("Action"), max_length=300)
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     owner_user = forms.ModelChoiceField(
         label=_("Owner (ours)"),
         required=False,

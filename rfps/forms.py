@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from core.currencies import currency_choices
+from core.forms import DateTimeField
 from rfps.filtersets import RfpFilterSet
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine
 from rfps.services import CriterionInput, InviteeInput, LineInput, RfpInput
@@ -30,7 +31,7 @@ def datetime_local_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class UtcDateTimeField(forms.DateTimeField):
+class UtcDateTimeField(DateTimeField):
     """A deadline typed and shown in UTC, as its help text says, whatever the site's
     TIME_ZONE: suppliers in other countries are told the same UTC time."""
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.currencies import currency_choices
+from core.forms import DateField
 from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, SupplierStatus
 from suppliers.filtersets import SupplierFilterSet
 from suppliers.models import Category, Contact, Supplier
@@ -118,7 +119,7 @@ class StatusChangeForm(forms.Form):
 class OwnershipAssignForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=OwnershipRole.choices)
-    since = forms.DateField(
+    since = DateField(
         label=_("Since"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from core.integrity import unique_errors
 from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import user_owns_supplier
@@ -80,6 +81,7 @@ def _normalise_supplier(data: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@unique_errors
 @transaction.atomic
 def supplier_create(
     *,
@@ -98,6 +100,7 @@ def supplier_create(
     return supplier
 
 
+@unique_errors
 @transaction.atomic
 def supplier_update(
     *,
@@ -205,6 +208,7 @@ def _contact_save(contact: Contact) -> Contact:
     return contact
 
 
+@unique_errors
 @transaction.atomic
 def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
     if not may_edit_contacts(user=by, supplier=supplier):
@@ -224,6 +228,7 @@ def contact_check(*, supplier: Supplier, data: Mapping[str, Any]) -> None:
         raise ValidationError({"email": _("This supplier has a contact with this email already.")})
 
 
+@unique_errors
 @transaction.atomic
 def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
     """Anyone who logs a meeting may add the supplier's people they met there, whether or
@@ -235,6 +240,7 @@ def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[st
     return _contact_save(contact)
 
 
+@unique_errors
 @transaction.atomic
 def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Contact:
     if not may_edit_contacts(user=by, supplier=contact.supplier):
@@ -255,6 +261,7 @@ def contact_delete(*, contact: Contact, by: User) -> None:
 # --- Key-account ownership --------------------------------------------------------------------
 
 
+@unique_errors
 @transaction.atomic
 def ownership_assign(
     *,
@@ -316,6 +323,7 @@ def ownership_end(
 # --- Categories -------------------------------------------------------------------------------
 
 
+@unique_errors
 @transaction.atomic
 def category_save(
     *, by: User, data: Mapping[str, Any], category: Category | None = None

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from core.integrity import protected_message
 from reports.health import with_health
 from suppliers import services
 from suppliers.forms import (
@@ -301,7 +302,11 @@ class ContactDeleteView(CapabilityRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
         contact = _contact_for_change(request, pk, contact_pk)
-        services.contact_delete(contact=contact, by=_actor(request))
+        try:
+            services.contact_delete(contact=contact, by=_actor(request))
+        except (ProtectedError, RestrictedError) as error:
+            messages.error(request, protected_message(error))
+            return render(request, self.template_name, {"contact": contact}, status=409)
         messages.success(request, _("The contact was removed."))
         return redirect(contact.supplier)
 

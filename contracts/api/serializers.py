@@ -40,6 +40,7 @@ from contracts.models import (
 )
 from contracts.rules import obligation_is_overdue
 from core.api.bulk import UpsertCountsSerializer
+from core.api.fields import DateField
 from core.currencies import currency_codes
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.models import Supplier
@@ -177,8 +178,8 @@ class ContractWriteSerializer(serializers.Serializer[Any]):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)  # type: ignore[arg-type]
     currency = serializers.ChoiceField(choices=sorted(currency_codes()))
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(
+    start_date = DateField(required=False, allow_null=True)
+    end_date = DateField(
         required=False, allow_null=True, help_text=_("Null for an open-ended contract.")
     )
     notice_period_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
@@ -211,7 +212,7 @@ class RenewSerializer(serializers.Serializer[Any]):
 
 
 class TerminateSerializer(serializers.Serializer[Any]):
-    on = serializers.DateField(help_text=_("The day the contract ends."))
+    on = DateField(help_text=_("The day the contract ends."))
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 
 
@@ -268,6 +269,7 @@ class ObligationSerializer(serializers.ModelSerializer[Obligation]):
     overdue = serializers.SerializerMethodField(
         help_text=_("Still open after its due date; filter with ?overdue=true.")
     )
+    due_date = DateField(required=False, allow_null=True)
 
     class Meta:
         model = Obligation
@@ -299,6 +301,9 @@ class ObligationRecordSerializer(serializers.Serializer[Any]):
 
 
 class BenefitRealisationSerializer(serializers.ModelSerializer[BenefitRealisation]):
+    period_start = DateField()
+    period_end = DateField()
+
     class Meta:
         model = BenefitRealisation
         fields = ["period_start", "period_end", "amount", "note", "recorded_at"]
@@ -401,8 +406,8 @@ class ContractBulkRowSerializer(serializers.Serializer[Any]):
     )
     value = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     currency = serializers.CharField(max_length=3, required=False)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = DateField(required=False, allow_null=True)
+    end_date = DateField(required=False, allow_null=True)
     notice_period_days = serializers.IntegerField(required=False)
     auto_renew = serializers.BooleanField(required=False)
     renewal_term_months = serializers.IntegerField(required=False, allow_null=True)
@@ -422,7 +427,7 @@ class ContractBulkResultSerializer(UpsertCountsSerializer):
 
 class ExchangeRateBulkRowSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3)
-    date = serializers.DateField()
+    date = DateField()
     rate = serializers.DecimalField(
         max_digits=20,
         decimal_places=8,

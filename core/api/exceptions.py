@@ -3,7 +3,9 @@
     {"error": {"status": 400, "code": "invalid", "message": "…", "fields": {"name": ["…"]}}}
 
 ``fields`` appears only for validation errors and maps each field (or "non_field_errors")
-to its messages. Every API error, from DRF, Django or a service, takes this shape.
+to its messages. Every API error, from DRF, Django or a service, takes this shape. A unique
+key the database caught is a 400 naming the field (``core.integrity``), a delete that other
+records still point to a 409 ``protected`` saying which.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from core.exceptions import DomainError
+from core.integrity import protected_message, unique_violation
 
 
 def error_body(*, status_code: int, code: str, message: str, fields: Any = None) -> dict[str, Any]:
@@ -29,6 +34,24 @@ def error_body(*, status_code: int, code: str, message: str, fields: Any = None)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # First: ProtectedError and RestrictedError are IntegrityErrors too.
+    if isinstance(exc, ProtectedError | RestrictedError):
+        set_rollback()
+        return Response(
+            error_body(
+                status_code=status.HTTP_409_CONFLICT,
+                code="protected",
+                message=protected_message(exc),
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        # A unique key the database caught (two creates at once): 400 naming the field,
+        # as the service's own check would have. Anything else stays a server error.
+        problem = unique_violation(exc)
+        if problem is None:
+            return None
+        exc = problem
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -24,6 +24,7 @@ from rest_framework.utils.serializer_helpers import ReturnDict
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
+from core.api.fields import DateField, DateTimeField
 from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.models import Commitment, Meeting
 from meetings.selectors import meeting_visible
@@ -277,7 +278,7 @@ class _MeetingFieldsSerializer(PathErrorsMixin, serializers.Serializer[Meeting])
     """What a meeting says, as logged and as changed."""
 
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
-    starts_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
+    starts_at = DateTimeField(required=False, help_text=_("Default: now."))
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True, help_text=_PLAIN_TEXT)
@@ -314,7 +315,7 @@ class CommitmentItemSerializer(serializers.Serializer[Any]):
     owner_new_contact = _optional_id(
         _("For theirs: the 0-based index of a contact in new_contacts."), min_value=0
     )
-    due_date = serializers.DateField()
+    due_date = DateField()
     note = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -465,7 +466,7 @@ class CommitmentWriteSerializer(PathErrorsMixin, serializers.Serializer[Commitme
     side = serializers.ChoiceField(choices=CommitmentSide.choices)
     owner_user = _optional_id(_("For ours: a user id."))
     owner_contact = _optional_id(_("For theirs: the id of one of the supplier's contacts."))
-    due_date = serializers.DateField()
+    due_date = DateField()
     note = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

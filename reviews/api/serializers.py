@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
+from core.api.fields import DateField
 from escalations.api.serializers import EscalationStatusField, SeverityField
 from escalations.choices import Severity
 from reviews.choices import (
@@ -296,7 +297,7 @@ class CorrectiveActionPlanWriteSerializer(serializers.Serializer[Any]):
 
 class CorrectiveActionInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=300)
-    due_date = serializers.DateField()
+    due_date = DateField()
     owner_user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
@@ -361,8 +362,8 @@ class DeliveryBulkRowSerializer(serializers.Serializer[Any]):
     line_ref = serializers.CharField(
         max_length=100, help_text=_("With the supplier and order, the key.")
     )
-    promised_date = serializers.DateField()
-    received_date = serializers.DateField(required=False, allow_null=True)
+    promised_date = DateField()
+    received_date = DateField(required=False, allow_null=True)
     quantity_ordered = serializers.DecimalField(max_digits=14, decimal_places=3)
     quantity_received = serializers.DecimalField(max_digits=14, decimal_places=3, required=False)
     quantity_rejected = serializers.DecimalField(max_digits=14, decimal_places=3, required=False)
@@ -371,8 +372,8 @@ class DeliveryBulkRowSerializer(serializers.Serializer[Any]):
 class KpiValueBulkRowSerializer(serializers.Serializer[Any]):
     supplier_external_id = serializers.CharField(max_length=100)
     code = KpiCodeField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = DateField()
+    period_end = DateField()
     value = serializers.DecimalField(max_digits=12, decimal_places=4)
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
+from core.api.fields import DateTimeField
 from rfps.choices import RfpStatus
 from rfps.models import (
     Criterion,
@@ -151,7 +152,7 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
     budget = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
     )
-    deadline = serializers.DateTimeField()
+    deadline = DateTimeField()
     lines = RfpLineSerializer(many=True, max_length=200)  # type: ignore[call-arg]
     questions = RfpQuestionSerializer(many=True, required=False, max_length=100)  # type: ignore[call-arg]
     criteria = RfpCriterionSerializer(many=True, max_length=20)  # type: ignore[call-arg]
@@ -266,7 +267,7 @@ class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
         many=True,
         help_text=_("Invitation ids of suppliers that submitted a proposal."),
     )
-    deadline = serializers.DateTimeField()
+    deadline = DateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

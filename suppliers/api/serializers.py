@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
 from core.api.bulk import UpsertCountsSerializer
+from core.api.fields import DateField
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_visible
@@ -43,6 +44,26 @@ class ContactLanguageField(serializers.ChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=ALL_LANGUAGES, allow_blank=True, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["", *(code for code, _name in countries)],
+        "description": "An ISO 3166-1 alpha-2 country code; an empty string when not known.",
+    },
+    component_name="CountryCode",
+)
+class CountryCodeField(serializers.ChoiceField):
+    """A supplier's country: its ISO 3166 code, or "" when none is recorded (a blank country
+    is allowed, from the pages and the ERP alike). DRF's ChoiceField would hand back
+    django-countries' ``Country`` object for a blank value, which JSON cannot carry."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=list(countries), allow_blank=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return str(value or "")
 
 
 # --- Brief: what other resources nest --------------------------------------------------------
@@ -81,7 +102,7 @@ class KeyAccountOwnershipBriefSerializer(serializers.ModelSerializer[KeyAccountO
 
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     url = serializers.HyperlinkedIdentityField(view_name="api:supplier-detail")
-    country = serializers.ChoiceField(choices=list(countries), read_only=True)
+    country = CountryCodeField(read_only=True)
     owner = serializers.SerializerMethodField(
         help_text=_("The current owner; the others with a key-account role are listed below.")
     )
@@ -194,7 +215,7 @@ class _VisibleSupplierField(serializers.PrimaryKeyRelatedField[Supplier]):
 
 
 class SupplierWriteSerializer(serializers.ModelSerializer[Supplier]):
-    country = serializers.ChoiceField(choices=list(countries), required=False, allow_blank=True)
+    country = CountryCodeField(required=False)
     categories = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Category.objects.all(), required=False
     )
@@ -273,6 +294,7 @@ class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
 class KeyAccountOwnershipWriteSerializer(serializers.ModelSerializer[KeyAccountOwnership]):
     supplier = _VisibleSupplierField()
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    since = DateField(required=False, help_text=_("Default: today."))
 
     class Meta:
         model = KeyAccountOwnership
