@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations messages bench bench-notifications
+.PHONY: help install run test test-fast lint format typecheck migrations messages bench bench-notifications
 .PHONY: db-stop clean
 
 help:  ## List the targets
@@ -31,12 +31,24 @@ run: install  ## Migrate, load demo data and serve on HOST:PORT (default 127.0.0
 	$(MANAGE) seed_demo
 	HOST=$(HOST) PORT=$(PORT) bin/serve
 
-# The whole suite on PostgreSQL (DATABASE_URL, else the embedded server) and Redis (REDIS_URL).
-test: export SECRET_KEY ?= insecure-test-only-key
-test: export ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
-test: export HTTPS ?= false
-test: install  ## Run the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The whole suite on PostgreSQL (DATABASE_URL, else the embedded server) and Redis (REDIS_URL),
+# in parallel: one pytest-xdist worker per core (TEST_WORKERS=1 for one process), each with a
+# test database of its own (test_<name>_gw0, ...). Locally those databases are kept between
+# runs (--reuse-db: a run migrates only what is new); under CI=true they are created fresh.
+TEST_WORKERS ?= auto
+TEST_DATABASES := $(if $(filter true True TRUE,$(CI)),--create-db,--reuse-db)
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DATABASES)
+# What `make test-fast` leaves out: the browser, integration and benchmark tests.
+SLOW_MARKERS := browser or integration or bench
+
+test test-fast: export SECRET_KEY ?= insecure-test-only-key
+test test-fast: export ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
+test test-fast: export HTTPS ?= false
+test: install  ## Run the whole test suite (what CI runs)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install  ## The suite without the browser, integration and benchmark tests
+	$(PYTEST) -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)
 
 lint: install  ## ruff check and format check
 	$(BIN)/ruff check .

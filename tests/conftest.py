@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +15,32 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
+from tests.demo_snapshot import FAST_HASHERS, DemoSnapshot, shared_snapshot
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TESTS = Path(__file__).resolve().parent
+
+# The slow markers, given by where a test lives; `make test-fast` deselects them.
+SLOW_MARKERS = {
+    "browser": lambda path: TESTS / "e2e" in path.parents,
+    "integration": lambda path: TESTS / "integration" in path.parents,
+    "bench": lambda path: path.name == "test_bench.py",
+}
+# Tests of one group run on one pytest-xdist worker (--dist=loadgroup), one after another: the
+# browser tests share that worker's Chromium, and the integration tests, which time real
+# processes against each other, are not slowed by a second one of their kind on the other core.
+XDIST_GROUPS = {"browser": "browser", "integration": "integration"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(item.path)
+        for marker, applies in SLOW_MARKERS.items():
+            if applies(path):
+                item.add_marker(marker)
+                if marker in XDIST_GROUPS:
+                    item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[marker]))
 
 
 def require_service(reason: str) -> None:
@@ -85,7 +109,7 @@ def _test_settings(settings: Any) -> None:
     """Pages find their static files without a collectstatic run; the hashed, compressed
     production pipeline has a test of its own (tests/core/test_static.py). Passwords hash
     fast: the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -104,6 +128,37 @@ def _eager_celery() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(
+    request: pytest.FixtureRequest,
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> DemoSnapshot:
+    """``seed_demo``'s data, seeded once per run (tests/demo_snapshot.py): by this process, or
+    under pytest-xdist by the first worker that needs it, for all of them."""
+    workerinput = getattr(request.config, "workerinput", None)
+    with django_db_blocker.unblock():
+        if workerinput is None:
+            return DemoSnapshot.take()
+        shared = tmp_path_factory.getbasetemp().parent / f"demo-{workerinput['testrunuid']}.pickle"
+        return shared_snapshot(shared)
+
+
+@pytest.fixture
+def demo_data(demo_snapshot: DemoSnapshot, db: None) -> DemoSnapshot:
+    """The database as ``seed_demo`` leaves it, for this test only. Ask for it before any
+    fixture that writes (it replaces every table's rows); in a transactional test it is
+    committed, and flushed afterwards like the test's own rows. It is seeded on the real day,
+    before any fixture of the test travels in time."""
+    if User.objects.exists():
+        raise pytest.UsageError(
+            "demo_data replaces every row: request it before fixtures that create users"
+        )
+    demo_snapshot.restore()
+    return demo_snapshot
 
 
 def pytest_report_header() -> list[str]:

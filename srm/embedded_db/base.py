@@ -12,6 +12,7 @@ once: a process stopped by a signal could not be trusted to stop it anyway. ``ma
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg2
+import psycopg2.errors
 from django.conf import settings
 from django.db.backends.postgresql import base as postgresql
 
@@ -52,7 +54,9 @@ def _ensure_database(host: str, name: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
+                # Another process (a parallel test worker) may create it at the same moment.
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase):
+                    cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         connection.close()
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-import accounts.demo
 import contracts.demo
-import suppliers.demo
 from accounts.models import User
 from contracts.models import Benefit, BenefitRealisation, Contract, ExchangeRate, Obligation
 from contracts.selectors import contract_list
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_contracts_show_every_part_and_run_twice() -> None:
-    list(accounts.demo.seed())
-    list(suppliers.demo.seed())
-    list(contracts.demo.seed())
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """The demo is seeded on the real day, once per run: this module stays on it, instead of
+    the contract tests' fixed day (tests/contracts/conftest.py)."""
+
+
+def test_demo_contracts_show_every_part_and_run_twice(demo_data: DemoSnapshot) -> None:
     count = Contract.objects.count()
     list(contracts.demo.seed())
     assert Contract.objects.count() == count >= 10

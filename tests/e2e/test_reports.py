@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,8 +25,9 @@ def sign_in(page: Any, live_server: Any, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_executive_follows_overdue_reviews_from_the_dashboard(live_server: Any, page: Any) -> None:
-    call_command("seed_demo", "--force", stdout=StringIO())
+def test_executive_follows_overdue_reviews_from_the_dashboard(
+    demo_data: DemoSnapshot, live_server: Any, page: Any
+) -> None:
     sign_in(page, live_server, "executive")
 
     for heading in ("Portfolio", "Kraljic matrix", "Performance", "Contracts", "Relationship"):
@@ -44,8 +45,9 @@ def test_executive_follows_overdue_reviews_from_the_dashboard(live_server: Any, 
     assert page.locator("tbody tr").count() == min(count, 50)
 
 
-def test_account_manager_sees_their_own_day(live_server: Any, page: Any) -> None:
-    call_command("seed_demo", "--force", stdout=StringIO())
+def test_account_manager_sees_their_own_day(
+    demo_data: DemoSnapshot, live_server: Any, page: Any
+) -> None:
     sign_in(page, live_server, "account")
 
     assert page.get_by_role("heading", name="My suppliers", exact=True).is_visible()
@@ -53,8 +55,9 @@ def test_account_manager_sees_their_own_day(live_server: Any, page: Any) -> None
     assert page.locator("#my-suppliers .badge.health").count() > 0
 
 
-def test_supplier_list_exports_a_spreadsheet_that_opens(live_server: Any, page: Any) -> None:
-    call_command("seed_demo", "--force", stdout=StringIO())
+def test_supplier_list_exports_a_spreadsheet_that_opens(
+    demo_data: DemoSnapshot, live_server: Any, page: Any
+) -> None:
     sign_in(page, live_server, "procurement")
     page.goto(f"{live_server.url}/suppliers/?segment=strategic")
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -12,8 +12,9 @@ pytestmark = [
 ]
 
 
-def test_procurement_manager_signs_in_and_sees_home(live_server: Any, page: Any) -> None:
-    call_command("seed_demo", "--force", stdout=StringIO())
+def test_procurement_manager_signs_in_and_sees_home(
+    demo_data: DemoSnapshot, live_server: Any, page: Any
+) -> None:
 
     page.goto(f"{live_server.url}/")
     assert "/accounts/sign-in/" in page.url

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from accounts.models import User
 from reports import selectors
 from suppliers.models import Supplier
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_fills_every_panel() -> None:
-    call_command("seed_demo", "--force", stdout=StringIO())
+def test_demo_data_fills_every_panel(demo_data: DemoSnapshot) -> None:
     spend = dict(Supplier.objects.values_list("pk", "annual_spend"))
     call_command("seed_demo", "--force", stdout=StringIO())
     assert dict(Supplier.objects.values_list("pk", "annual_spend")) == spend

@@ -224,6 +224,7 @@ def _peak_bytes(client: Client, file_format: str) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.bench  # 20,000 suppliers: a cost measurement, left out of make test-fast
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_export_memory_does_not_grow_with_the_rows(
     client: Client, executive: User, file_format: str, monkeypatch: pytest.MonkeyPatch

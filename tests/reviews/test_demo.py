@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-import accounts.demo
 import reviews.demo
-import suppliers.demo
 from reviews.models import CorrectiveActionPlan, DeliveryLine, Review, SurveyAnswer
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_reviews_show_a_supplier_sliding_into_poor_and_run_twice() -> None:
-    list(accounts.demo.seed())
-    list(suppliers.demo.seed())
-    list(reviews.demo.seed())
+def test_demo_reviews_show_a_supplier_sliding_into_poor_and_run_twice(
+    demo_data: DemoSnapshot,
+) -> None:
     count, lines = Review.objects.count(), DeliveryLine.objects.count()
     list(reviews.demo.seed())
     assert (Review.objects.count(), DeliveryLine.objects.count()) == (count, lines)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-import accounts.demo
 import rfps.demo
-import suppliers.demo
 from contracts.models import Benefit
 from rfps.models import Award, ProposalRevision, Rfp
+from tests.demo_snapshot import DemoSnapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_rfps_in_every_state_and_run_twice() -> None:
-    list(accounts.demo.seed())
-    list(suppliers.demo.seed())
-    list(rfps.demo.seed())
+def test_demo_rfps_in_every_state_and_run_twice(demo_data: DemoSnapshot) -> None:
     count = Rfp.objects.count()
     list(rfps.demo.seed())
     assert Rfp.objects.count() == count == 5
