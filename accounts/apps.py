@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from accounts import signals  # noqa: F401 - deactivation ends a user's access
         from accounts.api import schema  # noqa: F401 - registers the OpenAPI auth scheme

@@ -9,7 +9,9 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
@@ -105,6 +107,38 @@ def user_validate_manager(*, user: User, manager: User | None) -> None:
             )
         seen.add(current.pk)
         current = current.manager
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Ends every session of the user at once; returns how many. Sessions are database rows
+    whose user id sits inside the encoded data, so the live ones are read and decoded: they
+    are few (a session ends after SESSION_IDLE_MINUTES without a request)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    ended = 0
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values_list(
+        "session_key", "session_data"
+    )
+    for key, data in live.iterator(chunk_size=2000):
+        if str(store().decode(data).get(SESSION_KEY)) == str(user.pk):
+            store(session_key=key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_access_end(*, user: User) -> None:
+    """What deactivating a user does, by whatever path (the admin, a command, SCIM): their
+    API tokens are revoked and their sessions ended, at once. A password change does neither
+    here: Django ends the other sessions itself (the session auth hash), and API tokens are
+    machine credentials, managed and revoked on their own."""
+    revoked = APIToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    ended = user_sessions_end(user=user)
+    audit_log.info(
+        "user %s deactivated: %s api tokens revoked, %s sessions ended", user, revoked, ended
+    )
 
 
 def session_cleanup() -> None:

@@ -37,7 +37,23 @@ if TYPE_CHECKING:
 # Rows fetched from the database per round trip: large enough to be fast, small enough that
 # memory stays flat whatever the number of rows.
 CHUNK_SIZE = 2000
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# What starts a formula in Excel, LibreOffice or Google Sheets: the ASCII signs, ";" (a
+# separator some locales read as one), the full-width forms spreadsheets normalise to the
+# ASCII ones (U+FF1D equals, U+FF0B plus, U+FF0D minus, U+FF20 at), and a leading tab or
+# carriage return.
+FORMULA_TRIGGERS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    ";",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+    "\t",
+    "\r",
+)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")

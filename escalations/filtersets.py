@@ -21,9 +21,13 @@ class EscalationFilterSet(SupplierScopeFilterSet):
         choices=EscalationStatus.choices, label=_("Status")
     )
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    # Reason and severity match only escalations whose subject the reader may see: a filter
+    # must not tell what the generic summary of a hidden one leaves out.
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), method="filter_shown"
+    )
     reason = django_filters.MultipleChoiceFilter(
-        choices=EscalationReason.choices, label=_("Reason")
+        choices=EscalationReason.choices, label=_("Reason"), method="filter_shown"
     )
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
@@ -51,6 +55,13 @@ class EscalationFilterSet(SupplierScopeFilterSet):
     class Meta:
         model = Escalation
         fields: list[str] = []
+
+    def filter_shown(
+        self, queryset: QuerySet[Escalation], name: str, value: list[str]
+    ) -> QuerySet[Escalation]:
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{name}__in": value, "subject_visible": True})
 
     def filter_older_than(
         self, queryset: QuerySet[Escalation], name: str, value: Decimal | None

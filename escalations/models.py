@@ -68,6 +68,18 @@ class Escalation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("escalations:escalation_detail", args=[self.pk])
 
+    # The labels of what escalations.selectors annotates for the reader (``shown_reason``,
+    # ``shown_severity``): blank when the reader may not see the subject.
+    @property
+    def shown_reason_label(self) -> str:
+        value = getattr(self, "shown_reason", None)
+        return str(EscalationReason(value).label) if value else ""
+
+    @property
+    def shown_severity_label(self) -> str:
+        value = getattr(self, "shown_severity", None)
+        return str(Severity(value).label) if value else ""
+
 
 class EscalationStep(models.Model):
     """One thing that happened to an escalation: raised, notified, climbed, acknowledged,

@@ -20,6 +20,7 @@ from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationStatus, Level, StepKind
 from escalations.models import Escalation, EscalationStep
+from escalations.selectors import generic_summary, may_see_subject
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 from suppliers.choices import OwnershipRole
@@ -100,7 +101,8 @@ def _step(
 
 
 def _notify_level(escalation: Escalation, *, occasion: str = "") -> None:
-    """Notifies the current level's person, copying the people of the levels below."""
+    """Notifies the current level's person, copying the people of the levels below. Someone
+    who may not see the escalation's subject is told only the generic summary."""
     notified: set[int] = set()
     for level in range(escalation.level, 0, -1):
         recipient = level_recipient(supplier=escalation.supplier, level=level)
@@ -113,13 +115,18 @@ def _notify_level(escalation: Escalation, *, occasion: str = "") -> None:
             if copy
             else gettext_lazy("Escalation for you (level %(level)s): %(summary)s")
         )
+        summary = (
+            escalation.summary
+            if may_see_subject(user=recipient, escalation=escalation)
+            else generic_summary(escalation)
+        )
         created = notification_create(
             recipient=recipient,
             kind=NotificationKind.ESCALATION,
             subject=escalation,
             occasion=occasion or f"level-{escalation.level}",
-            title=LazyFormat(title, level=escalation.level, summary=escalation.summary),
-            body=escalation.summary,
+            title=LazyFormat(title, level=escalation.level, summary=summary),
+            body=summary,
             url=escalation.get_absolute_url(),
         )
         if created is not None:

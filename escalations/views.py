@@ -29,6 +29,7 @@ from escalations.selectors import (
     escalation_get,
     escalation_list,
     escalation_list_open_for_supplier,
+    escalation_subject_for,
 )
 from escalations.services import (
     EscalationClosedError,
@@ -83,7 +84,7 @@ def _detail_context(
     handles = escalation.status != EscalationStatus.RESOLVED and may_handle(
         user=user, escalation=escalation
     )
-    subject = escalation.subject
+    subject = escalation_subject_for(user=user, escalation=escalation)
     return {
         "escalation": escalation,
         "subject": subject,

@@ -182,10 +182,11 @@ COMMITMENT_COLUMNS = (
 )
 ESCALATION_COLUMNS = (
     Column(_("Id"), "id"),
-    Column(_("Summary"), "summary"),
+    # What escalations.selectors lets the reader see: generic when the subject is hidden.
+    Column(_("Summary"), "shown_summary"),
     Column(_("Supplier"), "supplier__name"),
-    Column(_("Reason"), "reason", label(EscalationReason)),
-    Column(_("Severity"), "severity", label(Severity)),
+    Column(_("Reason"), "shown_reason", label(EscalationReason)),
+    Column(_("Severity"), "shown_severity", label(Severity)),
     Column(_("Level"), "level", label(Level)),
     Column(_("Status"), "status", label(EscalationStatus)),
     Column(_("Raised at"), "raised_at"),

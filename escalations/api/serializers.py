@@ -18,13 +18,16 @@ from escalations.models import Escalation, EscalationStep
 from suppliers.api.serializers import SupplierBriefSerializer
 
 
-def _read_only_choices(choices: type[models.TextChoices], component: str) -> Any:
+def _read_only_choices(
+    choices: type[models.TextChoices], component: str, *, nullable: bool = False
+) -> Any:
     """A read-only choice field whose enum the schema names ``component``: "status", "kind"
     and "severity" mean other things on other resources."""
+    schema: dict[str, Any] = {"type": "string", "enum": choices.values, "readOnly": True}
+    if nullable:
+        schema = {**schema, "enum": [*choices.values, None], "nullable": True}
 
-    @extend_schema_field(
-        {"type": "string", "enum": choices.values, "readOnly": True}, component_name=component
-    )
+    @extend_schema_field(schema, component_name=component)
     class ReadOnlyChoiceField(serializers.ChoiceField):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(choices=choices.choices, read_only=True, **kwargs)
@@ -33,14 +36,16 @@ def _read_only_choices(choices: type[models.TextChoices], component: str) -> Any
 
 
 EscalationStatusField = _read_only_choices(EscalationStatus, "EscalationStatus")
-SeverityField = _read_only_choices(Severity, "EscalationSeverity")
-ReasonField = _read_only_choices(EscalationReason, "EscalationReason")
+SeverityField = _read_only_choices(Severity, "EscalationSeverity", nullable=True)
+ReasonField = _read_only_choices(EscalationReason, "EscalationReason", nullable=True)
+HIDDEN_SUBJECT = _("Null when the caller may not see what the escalation is about.")
 StepKindField = _read_only_choices(StepKind, "EscalationStepKind")
 
 
 class EscalationBriefSerializer(serializers.ModelSerializer[Escalation]):
     url = serializers.HyperlinkedIdentityField(view_name="api:escalation-detail")
     status = EscalationStatusField()
+    summary = serializers.CharField(source="shown_summary", read_only=True)
 
     class Meta:
         model = Escalation
@@ -57,10 +62,12 @@ class EscalationStepSerializer(serializers.ModelSerializer[EscalationStep]):
         read_only=True, allow_null=True, help_text=_("Who was notified, for notified steps.")
     )
     note = serializers.CharField(
+        source="shown_note",
         read_only=True,
         help_text=_(
             "Plain text, as typed: show it as text, never as HTML. "
-            "A notified step's note is “copy” when the person was copied from a level below."
+            "A notified step's note is “copy” when the person was copied from a level below; "
+            "blank when the caller may not see what the escalation is about."
         ),
     )
 
@@ -78,8 +85,16 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
         help_text=_("What it is about, as app.model: meetings.commitment.")
     )
     subject_id = serializers.IntegerField(source="object_id", read_only=True)
-    reason = ReasonField()
-    severity = SeverityField()
+    subject_visible = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Whether the caller may see what it is about; when not, the summary is generic and "
+            "reason, severity, resolution and step notes are left out."
+        ),
+    )
+    summary = serializers.CharField(source="shown_summary", read_only=True)
+    reason = ReasonField(source="shown_reason", allow_null=True, help_text=HIDDEN_SUBJECT)
+    severity = SeverityField(source="shown_severity", allow_null=True, help_text=HIDDEN_SUBJECT)
     status = EscalationStatusField(
         help_text=_("Changed only by the acknowledge and resolve actions, and the ladder.")
     )
@@ -91,7 +106,12 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
         ),
     )
     resolution = serializers.CharField(
-        read_only=True, help_text=_("Plain text, as typed: show it as text, never as HTML.")
+        source="shown_resolution",
+        read_only=True,
+        help_text=_(
+            "Plain text, as typed: show it as text, never as HTML; blank when the caller may "
+            "not see what the escalation is about."
+        ),
     )
     steps = EscalationStepSerializer(many=True, read_only=True)
 
@@ -104,6 +124,7 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
             "supplier",
             "subject_type",
             "subject_id",
+            "subject_visible",
             "reason",
             "summary",
             "severity",

@@ -57,12 +57,68 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(
     assert "_auth_user_id" not in client.session
 
 
-def test_integration_account_cannot_sign_in_to_pages(client: Client, integration: User) -> None:
-    response = sign_in(client, "erp")
+def _answer(response: object) -> tuple[int, str]:
+    """The status and the form's errors of a sign-in answer, without the typed username."""
+    form = response.context["form"]  # type: ignore[attr-defined]
+    return response.status_code, str(form.non_field_errors())  # type: ignore[attr-defined]
+
+
+def test_integration_account_s_right_password_gets_the_wrong_password_answer(
+    client: Client, integration: User, account_manager: User
+) -> None:
+    """The sign-in page must not confirm an API-only account's password."""
+    right = sign_in(client, "erp")
+    wrong = sign_in(Client(), "erp", "wrong")
+    someone_wrong = sign_in(Client(), "alice", "wrong")
+
+    assert _answer(right) == _answer(wrong) == _answer(someone_wrong)
+    assert right.status_code == 200
+    assert "Please enter a correct username and password" in right.content.decode()
+    assert "API" not in right.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_integration_account_s_right_password_counts_as_a_failed_sign_in(
+    client: Client, integration: User, settings: object
+) -> None:
+    limit = settings.AXES_FAILURE_LIMIT  # type: ignore[attr-defined]
+    for _attempt in range(limit - 1):
+        assert sign_in(client, "erp").status_code == 200
+    assert sign_in(client, "erp").status_code == 429  # locked out, as after wrong passwords
+    assert "_auth_user_id" not in client.session
+
+
+def test_integration_account_cannot_sign_in_to_the_admin(client: Client, integration: User) -> None:
+    integration.is_staff = True
+    integration.save(update_fields=["is_staff"])
+
+    response = client.post(
+        reverse("admin:login"), {"username": "erp", "password": PASSWORD, "next": "/admin/"}
+    )
 
     assert response.status_code == 200
-    assert "for API access only" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.PROCUREMENT_MANAGER, Role.ACCOUNT_MANAGER, Role.EXECUTIVE, Role.ADMINISTRATOR],
+)
+def test_every_page_role_still_signs_in(
+    client: Client, make_user: Callable[..., User], role: Role
+) -> None:
+    make_user(role, username="person")
+
+    assert sign_in(client, "person").status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_superuser_without_a_role_signs_in(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    make_user(username="root", is_superuser=True, is_staff=True)
+
+    assert sign_in(client, "root").status_code == 302
 
 
 def test_integration_account_with_a_session_gets_403_on_pages(
