@@ -38,8 +38,8 @@ run: install  ## Migrate, load demo data and serve on HOST:PORT (default 127.0.0
 TEST_WORKERS ?= auto
 TEST_DATABASES := $(if $(filter true True TRUE,$(CI)),--create-db,--reuse-db)
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DATABASES)
-# What `make test-fast` leaves out: the browser, integration and benchmark tests.
-SLOW_MARKERS := browser or integration or bench
+# What `make test-fast` leaves out: the browser, integration, benchmark and schemathesis tests.
+SLOW_MARKERS := browser or integration or bench or slow
 
 test test-fast: export SECRET_KEY ?= insecure-test-only-key
 test test-fast: export ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1

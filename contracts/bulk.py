@@ -58,8 +58,9 @@ def _decimal(*, digits: int, places: int, positive: bool = False) -> Callable[[A
                 if positive
                 else _("Expected a number, zero or more.")
             )
-        if number != number.quantize(Decimal(1).scaleb(-places)) or abs(number) >= 10 ** (
-            digits - places
+        # The size first: quantize cannot represent "1e999" to a few places (InvalidOperation).
+        if abs(number) >= 10 ** (digits - places) or number != number.quantize(
+            Decimal(1).scaleb(-places)
         ):
             raise ValueError(
                 _("At most %(digits)d digits, %(places)d after the point.")

@@ -18,6 +18,7 @@ from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
 from contracts.querysets import in_force_q
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from core.currencies import currency_choices
 from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
@@ -69,10 +70,10 @@ class ContractFilterSet(SupplierScopeFilterSet):
         choices=currency_choices, method="filter_currency", label=_("Currency")
     )
     external_id = django_filters.CharFilter(label=_("ERP id"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("number", "number"),
             ("created_at", "created_at"),
@@ -152,7 +153,7 @@ class ObligationFilterSet(django_filters.FilterSet):
         label=_("Overdue"),
         help_text=_("Still open after its due date (true), or not (false)."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
@@ -172,7 +173,7 @@ class ObligationFilterSet(django_filters.FilterSet):
 class BenefitFilterSet(django_filters.FilterSet):
     contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
     kind = django_filters.MultipleChoiceFilter(choices=BenefitKind.choices, label=_("Kind"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
@@ -193,7 +194,7 @@ class ExchangeRateFilterSet(django_filters.FilterSet):
     currency = django_filters.CharFilter(label=_("Currency"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 

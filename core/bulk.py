@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.currencies import currency_codes
 from core.dates import date_range_message, in_range
+from core.storable import problems
 
 MAX_ROWS = 5000
 
@@ -137,11 +138,20 @@ def check_rows(
         for name, check in checks.items():
             if name in row:
                 try:
-                    clean[name] = check(row[name])
+                    clean[name] = _check_value(check, row[name])
                 except ValueError as error:
                     errors.append({"row": index, "field": name, "message": str(error)})
         clean_rows.append(clean)
     return clean_rows, errors
+
+
+def _check_value(check: Callable[[Any], Any], value: Any) -> Any:
+    """What PostgreSQL cannot store (NUL in text, 1e999) is refused before the field's check."""
+    if isinstance(value, dict | list | float) or (isinstance(value, str) and "\x00" in value):
+        found = problems(value)  # NestedTooDeepError is a ValueError too
+        if found:
+            raise ValueError(found[0][1])
+    return check(value)
 
 
 def duplicate_keys(

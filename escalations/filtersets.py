@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.models import Escalation
 from suppliers.filtersets import SupplierScopeFilterSet
@@ -39,10 +40,10 @@ class EscalationFilterSet(SupplierScopeFilterSet):
         label=_("Older than (days)"),
         help_text=_("Raised at least this many days ago."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("raised_at", "raised_at"),
             ("acknowledge_by", "acknowledge_by"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.api.filters import IsoDateTimeFilter
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.models import Commitment, Meeting
 from suppliers.filtersets import SupplierScopeFilterSet
@@ -25,10 +26,10 @@ class MeetingFilterSet(SupplierScopeFilterSet):
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
     kind = django_filters.MultipleChoiceFilter(choices=MeetingKind.choices, label=_("Kind"))
-    starts_after = django_filters.IsoDateTimeFilter(
+    starts_after = IsoDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", label=_("From")
     )
-    starts_before = django_filters.IsoDateTimeFilter(
+    starts_before = IsoDateTimeFilter(
         field_name="starts_at", lookup_expr="lt", label=_("Until")
     )
     date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"))
@@ -37,7 +38,7 @@ class MeetingFilterSet(SupplierScopeFilterSet):
     attendee = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(), field_name="our_attendees", label=_("Our attendee")
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Meeting
@@ -82,7 +83,7 @@ class CommitmentFilterSet(SupplierScopeFilterSet):
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all())
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Commitment

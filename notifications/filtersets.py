@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.api.filters import IsoDateTimeFilter
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 
@@ -13,7 +14,7 @@ from notifications.models import Notification
 class NotificationFilterSet(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(method="filter_unread", label=_("Unread only"))
     kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices, label=_("Kind"))
-    since = django_filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="scheduled_for", lookup_expr="gte", label=_("Since")
     )
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
 from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
@@ -43,14 +44,13 @@ class ReviewFilterSet(SupplierScopeFilterSet):
     period_from = django_filters.DateFilter(
         field_name="period_end", lookup_expr="gte", label=_("Period ending from")
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("due_date", "due_date"),
             ("period_end", "period_end"),
-            ("overall_score", "overall_score"),
             ("updated_at", "updated_at"),
         ),
         label=_("Sort by"),
@@ -89,10 +89,10 @@ class CorrectiveActionPlanFilterSet(django_filters.FilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("created_at", "created_at"), ("updated_at", "updated_at")), label=_("Sort by")
     )
 
@@ -114,7 +114,7 @@ class DeliveryLineFilterSet(django_filters.FilterSet):
     promised_to = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="lte", label=_("Promised to")
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
@@ -131,7 +131,7 @@ class KpiValueFilterSet(django_filters.FilterSet):
         field_name="supplier__external_id", label=_("Supplier ERP id")
     )
     code = django_filters.MultipleChoiceFilter(choices=KpiCode.choices, label=_("KPI"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from rfps.choices import RfpStatus
 from rfps.models import Proposal, Rfp
 from suppliers.models import Category
@@ -19,16 +20,16 @@ class RfpFilterSet(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), label=_("Category")
     )
-    deadline_after = django_filters.IsoDateTimeFilter(
+    deadline_after = IsoDateTimeFilter(
         field_name="deadline", lookup_expr="gte", label=_("Deadline from")
     )
-    deadline_before = django_filters.IsoDateTimeFilter(
+    deadline_before = IsoDateTimeFilter(
         field_name="deadline", lookup_expr="lt", label=_("Deadline before")
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("created_at", "created_at"),
             ("deadline", "deadline"),

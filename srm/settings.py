@@ -284,8 +284,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APITokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": env.rate("API_TOKEN_RATE", "1200/minute")},
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.filters.FilterBackend",
+        "core.api.filters.OrderingBackend",
+    ],
+    # Odd JSON (too deep, NUL, 1e999) is a 400 naming the field: core/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.keyset.KeysetPagination",
     "PAGE_SIZE": 50,

@@ -105,10 +105,13 @@ def _money(value: Any) -> Decimal | None:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValueError(_("Expected an amount such as 125000.50.")) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount < 0:
         raise ValueError(_("Expected a non-negative amount with at most two decimals."))
+    # Before quantize, which cannot represent "1e999" to two places (InvalidOperation).
     if amount >= Decimal(10) ** 14:
         raise ValueError(_("The amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("Expected a non-negative amount with at most two decimals."))
     return amount.quantize(Decimal("0.01"))
 
 

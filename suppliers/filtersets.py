@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 
@@ -62,10 +63,10 @@ class SupplierFilterSet(django_filters.FilterSet):
         help_text=_("Any current key-account role: owner, backup or sponsor."),
     )
     external_id = django_filters.CharFilter(label=_("ERP id"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("name", "name"),
             ("country", "country"),
@@ -168,7 +169,7 @@ class ContactFilterSet(django_filters.FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Contact
@@ -180,7 +181,7 @@ class OwnershipFilterSet(django_filters.FilterSet):
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
     current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = KeyAccountOwnership
@@ -190,7 +191,7 @@ class OwnershipFilterSet(django_filters.FilterSet):
 class CategoryFilterSet(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Category

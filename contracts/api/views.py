@@ -65,7 +65,7 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 
 # Bulk upserts: the ERP's integration account, or those who manage the data by hand.
@@ -214,7 +214,7 @@ class _ConfidentialViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet[Any],
 ):
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
 
@@ -232,6 +232,7 @@ class ObligationViewSet(_ConfidentialViewSet):
 
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilterSet
+    ordering_fields = ["created_at", "updated_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Obligation]:
@@ -265,6 +266,7 @@ class BenefitViewSet(_ConfidentialViewSet):
 
     serializer_class = BenefitSerializer
     filterset_class = BenefitFilterSet
+    ordering_fields = ["created_at", "updated_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Benefit]:
@@ -300,6 +302,7 @@ class DocumentViewSet(_ConfidentialViewSet):
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilterSet
     parser_classes = [MultiPartParser, FormParser]
+    ordering_fields = ["uploaded_at"]
     ordering = ("-uploaded_at", "-id")
 
     def get_queryset(self) -> QuerySet[ContractDocument]:
@@ -333,9 +336,10 @@ class ExchangeRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Exchang
     before its date. The ERP sends them with ``bulk-upsert``."""
 
     serializer_class = ExchangeRateSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ExchangeRateFilterSet
     pagination_class = KeysetPagination
+    ordering_fields = ["currency", "date", "updated_at"]
     ordering = ("currency", "-date", "id")
     required_capability = Capability.VIEW_PORTFOLIO
 

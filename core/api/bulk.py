@@ -9,7 +9,6 @@ is cut off too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.exceptions import error_body
+from core.api.parsers import loads
 from core.bulk import MAX_ROWS, BulkValidationError, UpsertResult
 
 # Room for 5,000 rich rows with some margin; bigger batches should be split by the client.
@@ -64,10 +64,13 @@ def read_limited(stream: Any, *, meta: dict[str, Any], limit: int) -> bytes:
 
 
 def parse_json(body: bytes, encoding: str = "utf-8") -> Any:
+    """The body's JSON as the API's parser reads it (core.api.parsers); what PostgreSQL cannot
+    store is left for the row checks, which name it by row and field."""
     try:
-        return json.loads(body.decode(encoding))
-    except (ValueError, UnicodeDecodeError) as error:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as error:
         raise exceptions.ParseError(_("JSON parse error: %(error)s") % {"error": error}) from None
+    return loads(text)
 
 
 class UnreadBodyParser(BaseParser):

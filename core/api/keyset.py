@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from core.api.pagination import CursorPagination
+from core.storable import datetime_problem, value_problem
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class _RowComparison(Expression):
 
 
 _INVALID_CURSOR = _("Invalid cursor: start again from the first page.")
+
+
+def _unstorable(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return datetime_problem(value) is not None
+    return value_problem(value) is not None
 
 
 def _jsonable(value: Any) -> Any:
@@ -173,6 +180,8 @@ class KeysetPagination(CursorPagination):
             if not isinstance(values, list) or len(values) != len(self.keys):
                 raise ValueError("the cursor does not match the ordering")
             position = [key.field.to_python(v) for key, v in zip(self.keys, values, strict=True)]
+            if any(_unstorable(value) for value in position):
+                raise ValueError("the cursor holds a value PostgreSQL cannot read")
             return position, bool(cursor.get("r"))
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error, ValidationError):
             raise NotFound(_INVALID_CURSOR) from None

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -24,7 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.roles import Capability
 from core.api.bulk import ErrorSerializer
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 from meetings import services
 from meetings.api.serializers import (
@@ -68,7 +67,7 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     request; only its author or a procurement manager changes or deletes it. Errors of the
     nested input are keyed by path: ``commitments.2.owner``."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at", "updated_at", "created_at"]
     ordering = ("-starts_at", "-id")
@@ -143,7 +142,7 @@ class CommitmentViewSet(
     """Promises made to or by suppliers. ``overdue`` is derived from the due date. The status
     is read-only: a commitment is closed with ``complete`` or ``cancel``, never edited."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = CommitmentFilterSet
     ordering_fields = ["due_date", "updated_at", "created_at"]
     ordering = ("due_date", "id")

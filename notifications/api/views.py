@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 from notifications.api.serializers import (
     NotificationMarkedSerializer,
@@ -42,9 +42,10 @@ class NotificationViewSet(
     person's notification is not found (404)."""
 
     serializer_class = NotificationSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = NotificationFilterSet
     pagination_class = KeysetPagination
+    ordering_fields = ["scheduled_for"]
     ordering = ("-scheduled_for", "-id")
 
     def get_queryset(self) -> QuerySet[Notification]:

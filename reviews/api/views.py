@@ -24,7 +24,7 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 from reviews import plans, selectors, services
 from reviews.api.serializers import (
@@ -90,6 +90,7 @@ class ScorecardTemplateViewSet(viewsets.ReadOnlyModelViewSet[ScorecardTemplate])
     serializer_class = ScorecardTemplateSerializer
     required_capability = Capability.VIEW_PORTFOLIO
     pagination_class = KeysetPagination
+    ordering_fields = ["name", "created_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[ScorecardTemplate]:
@@ -182,6 +183,7 @@ class ReviewScoreViewSet(viewsets.ReadOnlyModelViewSet[ReviewScore]):
 
     serializer_class = ReviewScoreSerializer
     pagination_class = KeysetPagination
+    ordering_fields = ["updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
 
@@ -280,9 +282,10 @@ class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
     rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
 
     serializer_class = DeliveryLineSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = DeliveryLineFilterSet
     pagination_class = KeysetPagination
+    ordering_fields = ["promised_date", "updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
 
@@ -302,9 +305,10 @@ class KpiValueViewSet(viewsets.ReadOnlyModelViewSet[KpiValue]):
     computed from delivery lines. Pushed with ``bulk-upsert``."""
 
     serializer_class = KpiValueSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = KpiValueFilterSet
     pagination_class = KeysetPagination
+    ordering_fields = ["period_end", "updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
 

@@ -18,7 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.roles import Capability
 from core.api.bulk import ErrorSerializer
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 from rfps import evaluation, selectors, services
 from rfps.api.serializers import (
@@ -176,6 +176,7 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet[Invitation]):
 
     serializer_class = RfpInvitationSerializer
     pagination_class = KeysetPagination
+    ordering_fields = ["created_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Invitation]:
@@ -187,9 +188,10 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet[Proposal]):
     ``sealed: true`` and no versions; afterwards every version with its receipt."""
 
     serializer_class = ProposalSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ProposalFilterSet
     pagination_class = KeysetPagination
+    ordering_fields = ["created_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Proposal]:
@@ -202,6 +204,7 @@ class ScoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Score]
 
     serializer_class = RfpScoreSerializer
     pagination_class = KeysetPagination
+    ordering_fields = ["updated_at"]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Score]:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -26,7 +25,7 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 from suppliers import services
 from suppliers.api.serializers import (
@@ -182,7 +181,7 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
     managers those of the suppliers they own, back up or sponsor. A new primary contact takes
     the place of the old one."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ContactFilterSet
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
     ordering = ("id",)
@@ -225,7 +224,7 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
 class CategoryViewSet(viewsets.ModelViewSet[Category]):
     """Purchasing categories, a tree through ``parent``. A category in use is not deleted."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = CategoryFilterSet
     ordering_fields = ["name", "updated_at"]
     ordering = ("name", "id")
@@ -267,7 +266,7 @@ class KeyAccountOwnerViewSet(
     role (a new owner replaces the current one); DELETE ends a role, and the row stays as
     history with ``until`` set."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = OwnershipFilterSet
     ordering_fields = ["since", "updated_at"]
     ordering = ("id",)
