@@ -30,6 +30,7 @@ class StepKind(models.TextChoices):
     CLIMBED = "climbed", _("Climbed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     RESOLVED = "resolved", _("Resolved")
+    SEVERITY = "severity", _("Severity changed")
 
 
 class Level(models.IntegerChoices):

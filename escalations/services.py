@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.roles import Capability, Role, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
-from escalations.choices import EscalationStatus, Level, StepKind
+from escalations.choices import EscalationStatus, Level, Severity, StepKind
 from escalations.models import Escalation, EscalationStep
 from escalations.selectors import generic_summary, may_see_subject
 from notifications.choices import NotificationKind
@@ -275,3 +275,38 @@ def escalation_resolve_for(
     )
     if open_one is not None:
         escalation_resolve(escalation=open_one, by=None, note=note)
+
+
+@transaction.atomic
+def escalation_change_severity_for(
+    *, subject: Model, reason: str, severity: str, by: User | None = None
+) -> Escalation | None:
+    """Gives the open escalation of an object the new severity of its cause (a corrective
+    action plan's, say), in the caller's transaction, and records the step; the caller has
+    checked that ``by`` may change the cause. A higher severity's shorter time to acknowledge
+    applies from now; a lower one leaves the deadline where it was."""
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    escalation = (
+        Escalation.objects.select_for_update()
+        .filter(
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+            reason=reason,
+        )
+        .exclude(status=EscalationStatus.RESOLVED)
+        .first()
+    )
+    if escalation is None or escalation.severity == severity:
+        return escalation
+    now = timezone.now()
+    before = Severity(escalation.severity).label
+    escalation.severity = severity
+    escalation.updated_at = now
+    if escalation.status == EscalationStatus.OPEN:
+        escalation.acknowledge_by = min(
+            escalation.acknowledge_by, now + acknowledge_window(severity)
+        )
+    escalation.save(update_fields=["severity", "acknowledge_by", "updated_at"])
+    _step(escalation, StepKind.SEVERITY, actor=by, note=f"{before} → {Severity(severity).label}")
+    return escalation

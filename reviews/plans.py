@@ -17,7 +17,7 @@ from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
-from escalations.services import escalation_resolve_for
+from escalations.services import escalation_change_severity_for, escalation_resolve_for
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 from reviews.choices import ActionStatus, PlanStatus, Standing
@@ -68,6 +68,8 @@ PLAN_FIELDS = ("problem", "severity", "root_cause", "supplier_response")
 
 @transaction.atomic
 def plan_update(*, plan: CorrectiveActionPlan, by: User, **fields: Any) -> CorrectiveActionPlan:
+    """Records the plan's problem, severity, root cause and the supplier's response. The
+    poor review's open escalation takes the plan's severity in the same transaction."""
     if not may_manage_plan(plan, by):
         raise PermissionDenied
     for name, value in fields.items():
@@ -77,6 +79,10 @@ def plan_update(*, plan: CorrectiveActionPlan, by: User, **fields: Any) -> Corre
     plan.updated_at = timezone.now()
     plan.full_clean()
     plan.save()
+    if "severity" in fields:
+        escalation_change_severity_for(
+            subject=plan.review, reason=EscalationReason.POOR_REVIEW, severity=plan.severity, by=by
+        )
     return plan
 
 

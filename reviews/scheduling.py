@@ -2,19 +2,23 @@
 
 Periods are calendar-aligned (quarters, halves, years). When a period ends, the scan creates
 each active supplier's review of it, due ``ReviewPolicy.due_days`` later; the unique key on
-supplier and period makes a second run (or a second beat) harmless. Open reviews are reminded
-14 and 3 days before the due date; once overdue the owner is reminded, and
-REVIEW_ESCALATION_DAYS later the review is escalated.
+supplier and period makes a second run (or a second beat) harmless. A supplier's first review
+is due one cadence after it became active, never sooner, and never of a period that ended
+before: a supplier added today has nothing overdue and nothing escalated on its first day.
+Open reviews are reminded 14 and 3 days before the due date; once overdue the owner is
+reminded, and REVIEW_ESCALATION_DAYS later the review is escalated.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import calendar
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +33,7 @@ from reviews.choices import ReviewStatus
 from reviews.models import Rater, Review, ReviewPolicy
 from reviews.services import current_template, review_create
 from suppliers.choices import SupplierStatus
-from suppliers.models import Supplier
+from suppliers.models import Supplier, SupplierEvent
 
 BATCH = 500
 REMINDER_DAYS = (14, 3)
@@ -50,22 +54,63 @@ def last_ended_period(today: date, months: int) -> tuple[date, date]:
     return period_containing(current_start - timedelta(days=1), months)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier when negative), at most the month's last day."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last_day))
+
+
+def active_since() -> Coalesce:
+    """When the supplier last became active, read from its audit trail: the first event of its
+    current run of "active" events (the lifecycle change to active, or its creation when it was
+    created active), else its creation. The event's ``updated_at`` is the moment the service
+    made the change (every supplier write sets it), on the application's clock like ``today``;
+    the trigger's own timestamp is the start of the transaction."""
+    events = SupplierEvent.objects.filter(pgh_obj_id=OuterRef("pk"))
+    last_inactive = (
+        SupplierEvent.objects.filter(pgh_obj_id=OuterRef(OuterRef("pk")))
+        .exclude(status=SupplierStatus.ACTIVE)
+        .order_by("-pgh_id")
+        .values("pgh_id")[:1]
+    )
+    first_active = (
+        events.filter(status=SupplierStatus.ACTIVE, pgh_id__gt=Coalesce(Subquery(last_inactive), 0))
+        .order_by("pgh_id")
+        .values("updated_at")[:1]
+    )
+    return Coalesce(Subquery(first_active), F("created_at"), output_field=DateTimeField())
+
+
+def _reviewable(policy: ReviewPolicy, start: date, end: date) -> QuerySet[Supplier]:
+    """The policy's active suppliers that have no review of the period and were active in it
+    long enough: its review falls due one cadence or more after they became active."""
+    due = end + timedelta(days=policy.due_days)
+    last_day = min(end, add_months(due, -policy.cadence))
+    # Became active on last_day at the latest, in the site's time zone.
+    before = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+    has_review = Exists(
+        Review.objects.filter(supplier_id=OuterRef("pk"), period_start=start, period_end=end)
+    )
+    return (
+        Supplier.objects.filter(status=SupplierStatus.ACTIVE, segment=policy.segment)
+        .exclude(has_review)
+        .alias(active_since=active_since())
+        .filter(active_since__lt=Value(before, output_field=DateTimeField()))
+        .order_by("pk")
+    )
+
+
 def reviews_schedule(*, today: date | None = None) -> int:
     """Creates the review of the last ended period for every active supplier whose segment has
-    an active policy and that has none for that period; returns how many were created."""
+    an active policy, that has none for that period and that was active long enough (see
+    ``_reviewable``); returns how many were created."""
     today = today or timezone.localdate()
     created = 0
     for policy in ReviewPolicy.objects.filter(is_active=True):
         start, end = last_ended_period(today, policy.cadence)
         template = current_template(policy.template_name)
-        has_review = Exists(
-            Review.objects.filter(supplier_id=OuterRef("pk"), period_start=start, period_end=end)
-        )
-        suppliers = (
-            Supplier.objects.filter(status=SupplierStatus.ACTIVE, segment=policy.segment)
-            .exclude(has_review)
-            .order_by("pk")
-        )
+        suppliers = _reviewable(policy, start, end)
         for supplier in suppliers.iterator(chunk_size=BATCH):
             try:
                 with transaction.atomic():

@@ -1,15 +1,17 @@
-"""Fixtures for reviews: a strategic supplier owned by alice with bob as backup, a primary
-contact who gets the survey, and a helper that fills in and submits a review."""
+"""Fixtures for reviews: a strategic supplier, active since 2025, owned by alice with bob as
+backup, a primary contact who gets the survey, and a helper that fills in and submits a
+review."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from accounts.models import User
 from accounts.roles import Role
@@ -19,6 +21,8 @@ from reviews.services import review_create, scores_save
 from suppliers.models import Supplier
 from tests.factories import ContactFactory, OwnershipFactory, SupplierFactory
 
+# The fixture's supplier has been active since then: long enough for every period reviewed.
+ACTIVE_SINCE = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
 
@@ -50,7 +54,8 @@ def setup(make_user: Callable[..., User]) -> Setup:
     manager = make_user(Role.PROCUREMENT_MANAGER, username="procurement")
     owner = make_user(Role.ACCOUNT_MANAGER, username="alice", manager=manager)
     backup = make_user(Role.ACCOUNT_MANAGER, username="bob")
-    supplier = SupplierFactory(segment="strategic", status="active", name="Acme Steel")
+    with time_machine.travel(ACTIVE_SINCE, tick=False):
+        supplier = SupplierFactory(segment="strategic", status="active", name="Acme Steel")
     OwnershipFactory(supplier=supplier, user=owner, role="owner")
     OwnershipFactory(supplier=supplier, user=backup, role="backup")
     ContactFactory(supplier=supplier, is_primary=True, email="anna@acme.example.com")

@@ -23,7 +23,7 @@ from reviews.scheduling import (
 from reviews.services import review_submit
 from srm.celery import app
 from tests.factories import SupplierFactory
-from tests.reviews.conftest import Setup, score_all
+from tests.reviews.conftest import ACTIVE_SINCE, Setup, score_all
 
 pytestmark = pytest.mark.django_db
 APRIL_2 = datetime(2026, 4, 2, 6, 0, tzinfo=UTC)
@@ -57,9 +57,10 @@ def test_the_next_quarterly_review_appears_for_the_owner_once(setup: Setup) -> N
 
 @time_machine.travel(APRIL_2, tick=False)
 def test_only_active_suppliers_with_a_policy_due_this_period_are_scheduled(setup: Setup) -> None:
-    SupplierFactory(segment="strategic", status="prospect")
-    SupplierFactory(segment="leverage", status="active")  # half-yearly: H2 2025 ended long ago
-    SupplierFactory(segment="routine", status="active")
+    with time_machine.travel(ACTIVE_SINCE, tick=False):
+        SupplierFactory(segment="strategic", status="prospect")
+        SupplierFactory(segment="leverage", status="active")  # half-yearly: H2 2025 ended
+        SupplierFactory(segment="routine", status="active")
     ReviewPolicy.objects.filter(segment="routine").update(is_active=False)
     reviews_schedule()
     periods = {
