@@ -19,7 +19,7 @@ def masked_copy(message: EmailMessage) -> EmailMessage:
     if not secrets:
         return message
     shown = copy.copy(message)
-    shown.body = mask(message.body, secrets)
+    shown.body = mask(str(message.body), secrets)
     alternatives: list[Any] = list(getattr(message, "alternatives", []))
     if alternatives:
         shown.alternatives = [  # type: ignore[attr-defined]
