@@ -81,6 +81,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "title",
         "body",
         "url",
+        "link_ref",
         "scheduled_for",
         "created_at",
         "read_at",

@@ -28,4 +28,6 @@ class NotificationKind(models.TextChoices):
     RFP_ANSWER = "rfp_answer", _("Answer to an RFP question")
     RFP_REMINDER = "rfp_reminder", _("RFP deadline reminder")
     RFP_OUTCOME = "rfp_outcome", _("RFP outcome")
+    RFP_INVITATION_MOVED = "rfp_invitation_moved", _("RFP invitation moved to another address")
+    RFP_PROPOSAL_ENTERED = "rfp_proposal_entered", _("RFP proposal entered on your behalf")
     SUPPLIER_SURVEY = "supplier_survey", _("Survey: how are we as a customer?")

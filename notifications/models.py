@@ -41,6 +41,14 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # A signed link (a supplier's key) is never stored: this names it, and its app builds it
+    # when the email is sent (notifications.links).
+    link_ref = models.CharField(
+        _("signed link"),
+        max_length=60,
+        blank=True,
+        help_text=_("Made when the email is sent, into the email only; never stored or shown."),
+    )
     scheduled_for = models.DateTimeField(_("scheduled for"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

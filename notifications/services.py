@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from notifications import links
 from notifications.choices import NotificationKind
 from notifications.models import Delivery, EmailPreference, Notification
 
@@ -100,12 +101,15 @@ def notification_create_external(
     title: object,
     body: object = "",
     url: str = "",
+    signed_link: str = "",
     scheduled_for: datetime | None = None,
 ) -> Notification | None:
     """Writes an email to someone without an account (a supplier's contact), once; returns it,
     or None if it was written before. The same outbox delivers it; it has no inbox.
 
-    ``url`` should be absolute (a signed link); ``language`` falls back to the site's."""
+    ``url`` is an absolute link that is no key. A signed link is passed as ``signed_link``,
+    its reference (notifications.links): it is made when the email is sent, so the outbox,
+    the admin and the logs never hold it. ``language`` falls back to the site's."""
     content_type = ContentType.objects.get_for_model(subject)
     key = f"ext:{email.lower()}:{kind}:{content_type.pk}:{subject.pk}:{occasion}"[:200]
     if Notification.objects.filter(dedupe_key=key).exists():
@@ -125,6 +129,7 @@ def notification_create_external(
             title=str(title)[:300],
             body=str(body),
             url=url,
+            link_ref=signed_link,
             scheduled_for=scheduled_for or timezone.now(),
             email_wanted=bool(email),
         )
@@ -282,6 +287,7 @@ def _send(notification: Notification) -> str:
         or (recipient.preferred_language if recipient is not None else "")
         or settings.LANGUAGE_CODE
     )
+    signed = links.build(notification) if notification.link_ref else None
     with translation.override(language):
         context = {
             "notification": notification,
@@ -289,7 +295,7 @@ def _send(notification: Notification) -> str:
             "recipient_name": (
                 recipient.name if recipient is not None else notification.recipient_name
             ),
-            "link": _absolute(notification.url),
+            "link": (signed or "") if notification.link_ref else _absolute(notification.url),
             # No request, so no context processor: the HTML's lang attribute needs it here.
             "LANGUAGE_CODE": language,
         }
@@ -300,6 +306,8 @@ def _send(notification: Notification) -> str:
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject, text, to=[_address(notification)])
     message.attach_alternative(html, "text/html")
+    # For backends that show or log messages (notifications.backends): what to hide.
+    message.signed_links = [signed] if signed else []  # type: ignore[attr-defined]
     message.send()
     return subject
 

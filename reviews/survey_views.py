@@ -3,9 +3,11 @@ the signed link is the key (see reviews.surveys)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -18,9 +20,15 @@ from reviews.surveys import SurveyAnsweredError, SurveyLinkError, survey_answer,
 
 @method_decorator(login_not_required, name="dispatch")
 class SurveyAnswerView(View):
-    """The page a supplier's contact reaches from the emailed link; the link is the key."""
+    """The page a supplier's contact reaches from the emailed link; the link is the key. A
+    signed-in user of ours (the buying side) is refused, 403."""
 
     template_name = "reviews/survey_answer.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return render(request, "reviews/survey_signed_in.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         try:

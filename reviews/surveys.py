@@ -15,12 +15,15 @@ from django.utils.translation import gettext_lazy
 
 from core.exceptions import DomainError
 from core.text import LazyFormat
+from notifications import links
 from notifications.choices import NotificationKind
+from notifications.models import Notification
 from notifications.services import notification_create_external
 from reviews.models import Review, SupplierSurvey, SurveyAnswer
 from suppliers.models import Contact
 
 _SALT = "reviews.survey"
+NAMESPACE = "reviews.survey"
 
 
 class SurveyLinkError(DomainError):
@@ -46,6 +49,15 @@ def survey_token(survey: SupplierSurvey) -> str:
 def survey_url(survey: SupplierSurvey) -> str:
     path = reverse("reviews:survey_answer", args=[survey_token(survey)])
     return settings.SITE_URL.rstrip("/") + path
+
+
+def build_link(pk: int, notification: Notification) -> str | None:
+    """The survey's link, made as its email is sent (the outbox stores none); only for the
+    address the survey was sent to."""
+    survey = SupplierSurvey.objects.filter(pk=pk).first()
+    if survey is None or survey.email.lower() != notification.email_to.strip().lower():
+        return None
+    return survey_url(survey)
 
 
 def survey_from_token(token: str) -> SupplierSurvey:
@@ -100,7 +112,7 @@ def survey_send(*, review: Review) -> SupplierSurvey | None:
             "Please rate how we communicate, pay, forecast and collaborate with you. "
             "No account is needed; the link works once and expires."
         ),
-        url=survey_url(survey),
+        signed_link=links.reference(NAMESPACE, survey.pk),
     )
     return survey
 

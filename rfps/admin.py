@@ -36,7 +36,15 @@ class CriterionInline(_ReadOnlyInline):
 class InvitationInline(_ReadOnlyInline):
     model = Invitation
     # Who was invited and what they did with it; never what they offered.
-    fields = readonly_fields = ("supplier", "contact", "invited_at", "viewed_at", "declined_at")
+    fields = readonly_fields = (
+        "supplier",
+        "contact",
+        "email",
+        "invited_at",
+        "viewed_at",
+        "link_used_at",
+        "declined_at",
+    )
 
 
 class RoundInline(_ReadOnlyInline):

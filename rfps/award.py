@@ -17,10 +17,9 @@ from contracts.choices import BenefitKind
 from contracts.services import benefit_create, contract_create
 from core.text import LazyFormat
 from notifications.choices import NotificationKind
-from notifications.services import notification_create_external
 from rfps import scoring
 from rfps.choices import BaselineKind, RfpStatus
-from rfps.links import invitation_url
+from rfps.invitations import link_email_send
 from rfps.models import Award, Invitation, ProposalRevision, Rfp
 from rfps.services import RfpStateError, may_run
 
@@ -116,27 +115,22 @@ def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> 
 
 def tell_outcome(rfp: Rfp, *, winner: Invitation | None, note: str = "") -> None:
     """Tells every invitee who did not decline how the RFP ended for them."""
-    invitations = rfp.invitations.filter(
-        invited_at__isnull=False, declined_at__isnull=True, contact__isnull=False
-    ).select_related("contact", "rfp")
+    invitations = (
+        rfp.invitations.filter(invited_at__isnull=False, declined_at__isnull=True)
+        .exclude(email="")
+        .select_related("contact", "rfp", "supplier")
+    )
     for invitation in invitations:
-        contact = invitation.contact
-        if contact is None:  # filtered out above; keeps the type checker sure
-            continue
         if winner is None:
             text = gettext_lazy("%(title)s was cancelled")
         elif invitation.pk == winner.pk:
             text = gettext_lazy("%(title)s: your proposal was selected")
         else:
             text = gettext_lazy("%(title)s: another proposal was selected")
-        notification_create_external(
-            email=contact.email,
-            name=contact.name,
-            language=contact.preferred_language,
+        link_email_send(
+            invitation=invitation,
             kind=NotificationKind.RFP_OUTCOME,
-            subject=invitation,
             occasion="outcome",
             title=LazyFormat(text, title=rfp.title),
             body=note,
-            url=invitation_url(invitation),
         )

@@ -167,9 +167,11 @@ class Criterion(models.Model):
         return self.name
 
 
-@audited()
+# The nonce stays out of the trail: with the site's key it makes the supplier's link.
+@audited(exclude=("link_nonce",))
 class Invitation(models.Model):
-    """A supplier invited to respond, through its contact's signed link."""
+    """A supplier invited to respond, through its contact's signed link, sent to the address
+    pinned when the RFP was published."""
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="invitations")
     supplier = models.ForeignKey(
@@ -186,6 +188,20 @@ class Invitation(models.Model):
     )
     # Part of the signed link: replacing it revokes every link sent before.
     link_nonce = models.CharField(max_length=32, unique=True, default=_nonce, editable=False)
+    email = models.EmailField(
+        _("link sent to"),
+        blank=True,
+        help_text=_(
+            "Pinned when the RFP is published; when the contact's address changes the "
+            "invitation moves there with a new link, and the old address is told."
+        ),
+    )
+    link_used_at = models.DateTimeField(
+        _("responded through the link at"),
+        null=True,
+        blank=True,
+        help_text=_("A buyer may enter a proposal received by email only until then."),
+    )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     viewed_at = models.DateTimeField(_("first viewed at"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)

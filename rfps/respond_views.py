@@ -1,5 +1,6 @@
 """The supplier's pages, reached through the signed link in their invitation, without an
-account (login_not_required). A forged or changed token gets a 404; an expired one a 410.
+account (login_not_required), and never by a signed-in user of ours (403). A forged or
+changed token gets a 404; an expired one a 410.
 After the deadline the link reads (the RFP, the answers, their own versions and receipts)
 and submits nothing; the services refuse it too, whatever the page shows."""
 
@@ -39,10 +40,13 @@ def _expired(request: HttpRequest) -> HttpResponse:
 
 
 def link_view(method: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Resolves the token into the invitation and what the link may do now."""
+    """Resolves the token into the invitation and what the link may do now. A signed-in
+    session is one of ours, the buying side's: it is refused before the token is read."""
 
     @wraps(method)
     def wrapped(self: View, request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return render(request, "rfps/respond_signed_in.html", status=403)
         invitation, access = _invitation(token)
         if access == LinkAccess.EXPIRED:
             return _expired(request)

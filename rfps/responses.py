@@ -27,9 +27,10 @@ from core.exceptions import DomainError
 from core.text import LazyFormat
 from core.uploads import check_upload
 from notifications.choices import NotificationKind
-from notifications.services import notification_create, notification_create_external
+from notifications.services import notification_create
 from rfps.choices import RfpStatus
-from rfps.links import current_round, invitation_url
+from rfps.invitations import link_email_send
+from rfps.links import current_round
 from rfps.models import Clarification, Invitation, Proposal, ProposalAttachment, ProposalRevision
 from rfps.scoring import line_amount
 from rfps.services import may_run
@@ -42,6 +43,24 @@ class SubmissionClosedError(DomainError):
     """The deadline has passed (or the RFP is not open to this supplier)."""
 
     code = "submission_closed"
+
+
+class RespondedThroughLinkError(DomainError):
+    """The supplier responds through its own link: no buyer enters a proposal for it."""
+
+    code = "responded_through_link"
+    status_code = 409
+
+
+def _lock_invitation(invitation: Invitation) -> Invitation:
+    """Locks the invitation's row: a supplier's write through the link and a buyer's entry
+    on its behalf take this lock first, so one waits for the other and sees what it did."""
+    return Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+
+
+def _link_used(invitation: Invitation, now: datetime) -> None:
+    _lock_invitation(invitation)
+    Invitation.objects.filter(pk=invitation.pk, link_used_at__isnull=True).update(link_used_at=now)
 
 
 def _open_proposal(invitation: Invitation, now: datetime) -> Proposal:
@@ -145,8 +164,15 @@ def proposal_save_draft(
     answers: Mapping[Any, Any],
     now: datetime | None = None,
 ) -> Proposal:
-    """Saves what the supplier has typed so far; nothing is submitted."""
+    """Saves what the supplier has typed so far through its link; nothing is submitted."""
     now = now or timezone.now()
+    _link_used(invitation, now)
+    return _save_draft(invitation, prices, answers, now)
+
+
+def _save_draft(
+    invitation: Invitation, prices: Mapping[Any, Any], answers: Mapping[Any, Any], now: datetime
+) -> Proposal:
     proposal = _open_proposal(invitation, now)
     proposal.draft = {
         "lines": _clean_prices(invitation, prices),
@@ -169,6 +195,11 @@ def _sha256_file(upload: UploadedFile) -> str:
 @transaction.atomic
 def attachment_add(*, invitation: Invitation, upload: UploadedFile) -> ProposalAttachment:
     """Attaches a file to the draft; its type is read from its content, its size capped."""
+    _link_used(invitation, timezone.now())
+    return _attach(invitation, upload)
+
+
+def _attach(invitation: Invitation, upload: UploadedFile) -> ProposalAttachment:
     proposal = _open_proposal(invitation, timezone.now())
     try:
         checked = check_upload(upload, max_bytes=settings.RFP_ATTACHMENT_MAX_BYTES)
@@ -195,6 +226,7 @@ def attachment_add(*, invitation: Invitation, upload: UploadedFile) -> ProposalA
 def attachment_remove(*, invitation: Invitation, attachment_id: int) -> None:
     """Takes a file out of the draft. A file a submitted version names is kept for that
     version; one never submitted is deleted."""
+    _link_used(invitation, timezone.now())
     proposal = _open_proposal(invitation, timezone.now())
     attachment = proposal.attachments.filter(pk=attachment_id, in_draft=True).first()
     if attachment is None:
@@ -278,8 +310,14 @@ def proposal_submit(
 ) -> ProposalRevision:
     """Submits the draft as a new version, with its SHA-256 receipt. Refused after the
     deadline, for a supplier not in the round, or with a line unpriced or a question
-    unanswered."""
+    unanswered. Without ``entered_by`` it is the supplier's, through its link."""
     now = now or timezone.now()
+    if entered_by is None:
+        _link_used(invitation, now)
+    return _submit(invitation, entered_by, now)
+
+
+def _submit(invitation: Invitation, entered_by: User | None, now: datetime) -> ProposalRevision:
     proposal = _open_proposal(invitation, now)
     number = (
         proposal.revisions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -314,12 +352,46 @@ def proposal_enter_on_behalf(
     uploads: Sequence[UploadedFile] = (),
 ) -> ProposalRevision:
     """A proposal the supplier sent by email, with its files, entered by a buyer before the
-    deadline; the revision records who entered it."""
+    deadline; the revision records who entered it, and the supplier is told at the pinned
+    address. Refused once the supplier has responded through its link (a draft, a file, a
+    version): its own proposal is never overwritten. The invitation's row lock makes a
+    supplier's draft saved meanwhile win."""
     _require_buyer(by, invitation)
-    proposal_save_draft(invitation=invitation, prices=prices, answers=answers)
+    locked = _lock_invitation(invitation)
+    if locked.link_used_at is not None:
+        raise RespondedThroughLinkError(
+            _(
+                "%(supplier)s responds through its own link: its proposal is its own, and no "
+                "one enters one on its behalf."
+            )
+            % {"supplier": invitation.supplier.name}
+        )
+    now = timezone.now()
+    _save_draft(invitation, prices, answers, now)
     for upload in uploads:
-        attachment_add(invitation=invitation, upload=upload)
-    return proposal_submit(invitation=invitation, entered_by=by)
+        _attach(invitation, upload)
+    revision = _submit(invitation, by, now)
+    rfp = invitation.rfp
+    link_email_send(
+        invitation=invitation,
+        kind=NotificationKind.RFP_PROPOSAL_ENTERED,
+        subject=revision,
+        occasion=f"invitation-{invitation.pk}",
+        title=LazyFormat(
+            gettext_lazy("A proposal was entered on your behalf: %(title)s"), title=rfp.title
+        ),
+        body=LazyFormat(
+            # No price here: the outbox is read by administrators before the deadline.
+            gettext_lazy(
+                "%(reference)s: version %(number)s, entered by our procurement team from the "
+                "proposal your company sent us. Receipt (SHA-256): %(sha)s"
+            ),
+            reference=rfp.reference,
+            number=revision.number,
+            sha=revision.sha256,
+        ),
+    )
+    return revision
 
 
 @transaction.atomic
@@ -380,17 +452,14 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str)
     clarification.answered_by = by
     clarification.save(update_fields=["answer", "answered_at", "answered_by"])
     rfp = clarification.rfp
-    invitations = rfp.invitations.filter(
-        declined_at__isnull=True, invited_at__isnull=False, contact__isnull=False
-    ).select_related("contact", "rfp")
+    invitations = (
+        rfp.invitations.filter(declined_at__isnull=True, invited_at__isnull=False)
+        .exclude(email="")
+        .select_related("contact", "rfp", "supplier")
+    )
     for invitation in invitations:
-        contact = invitation.contact
-        if contact is None:  # filtered out above; keeps the type checker sure
-            continue
-        notification_create_external(
-            email=contact.email,
-            name=contact.name,
-            language=contact.preferred_language,
+        link_email_send(
+            invitation=invitation,
             kind=NotificationKind.RFP_ANSWER,
             subject=clarification,
             occasion=f"invitation-{invitation.pk}",
@@ -402,6 +471,5 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str)
                 q=clarification.question,
                 a=clarification.answer,
             ),
-            url=invitation_url(invitation),
         )
     return clarification

@@ -21,9 +21,9 @@ from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from notifications.choices import NotificationKind
-from notifications.services import notification_create, notification_create_external
+from notifications.services import notification_create
 from rfps.choices import RfpStatus
-from rfps.links import invitation_url
+from rfps.invitations import link_email_send, pin_addresses
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine, Round
 from suppliers.models import Category, Contact, Supplier
 
@@ -237,6 +237,7 @@ def rfp_publish(*, rfp: Rfp, by: User) -> Rfp:
     rfp.published_at = rfp.updated_at = now
     rfp.save(update_fields=["status", "published_at", "updated_at"])
     invitations = list(rfp.invitations.select_related("supplier", "contact", "rfp"))
+    pin_addresses(invitations)
     rfp.invitations.update(invited_at=now)
     for invitation in invitations:
         invitation.invited_at = now
@@ -245,16 +246,11 @@ def rfp_publish(*, rfp: Rfp, by: User) -> Rfp:
 
 
 def _send_invitation(invitation: Invitation, *, occasion: str, deadline: datetime) -> None:
-    contact = invitation.contact
-    if contact is None or not contact.email:
-        return  # the buyer enters this supplier's proposal on its behalf
+    # Without an address the buyer enters this supplier's proposal on its behalf.
     rfp = invitation.rfp
-    notification_create_external(
-        email=contact.email,
-        name=contact.name,
-        language=contact.preferred_language,
+    link_email_send(
+        invitation=invitation,
         kind=NotificationKind.RFP_INVITATION,
-        subject=invitation,
         occasion=occasion,
         title=LazyFormat(gettext_lazy("Invitation to respond: %(title)s"), title=rfp.title),
         body=LazyFormat(
@@ -262,7 +258,6 @@ def _send_invitation(invitation: Invitation, *, occasion: str, deadline: datetim
             reference=rfp.reference,
             deadline=utc_text(deadline),
         ),
-        url=invitation_url(invitation),
     )
 
 
@@ -400,32 +395,25 @@ def _rounds_to_remind(now: datetime) -> list[Round]:
 
 
 def _remind(round_: Round, now: datetime) -> int:
-    invitations = Invitation.objects.filter(
-        rfp=round_.rfp, declined_at__isnull=True, contact__isnull=False
-    ).select_related("contact", "rfp")
+    invitations = Invitation.objects.filter(rfp=round_.rfp, declined_at__isnull=True).exclude(
+        email=""
+    )
     if round_.number > 1:
         invitations = invitations.filter(rounds=round_)
     invitations = invitations.exclude(
         proposals__round=round_, proposals__submitted_at__isnull=False
     )
     sent = 0
-    for invitation in invitations:
-        contact = invitation.contact
-        if contact is None:  # filtered out above; keeps the type checker sure
-            continue
-        created = notification_create_external(
-            email=contact.email,
-            name=contact.name,
-            language=contact.preferred_language,
+    for invitation in invitations.select_related("contact", "rfp", "supplier"):
+        created = link_email_send(
+            invitation=invitation,
             kind=NotificationKind.RFP_REMINDER,
-            subject=invitation,
             occasion=f"round-{round_.number}",
             title=LazyFormat(
                 gettext_lazy("Reminder: your proposal for %(title)s is due %(deadline)s (UTC)"),
                 title=round_.rfp.title,
                 deadline=utc_text(round_.deadline),
             ),
-            url=invitation_url(invitation),
         )
         sent += created is not None
     Round.objects.filter(pk=round_.pk).update(reminded_at=now)

@@ -18,6 +18,11 @@ urlpatterns = [
         name="clarification_answer",
     ),
     path(
+        "<int:pk>/invitations/<int:invitation_id>/resend/",
+        views.InvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
+    path(
         "<int:pk>/invitations/<int:invitation_id>/proposal/",
         views.ProposalEnterView.as_view(),
         name="proposal_enter",

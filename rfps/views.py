@@ -22,7 +22,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
 from rfps import award as award_services
-from rfps import evaluation, forms, responses, selectors, services
+from rfps import evaluation, forms, invitations, responses, selectors, services
 from rfps.choices import RfpStatus
 from rfps.comparison import comparison_build
 from rfps.models import Award, Clarification, Rfp
@@ -198,6 +198,28 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
         return redirect(rfp.get_absolute_url() + "#clarifications")
 
 
+class InvitationResendView(CapabilityRequiredMixin, View):
+    """Sends a supplier its link again, to the pinned address: the buyer never holds it."""
+
+    required_capability = Capability.RUN_RFPS
+
+    def post(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        invitation = get_object_or_404(
+            selectors.invitation_list(user=request.user, rfp=rfp), pk=invitation_id
+        )
+        try:
+            email = invitations.invitation_resend(invitation=invitation, by=_actor(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The invitation is sent again to %(email)s.") % {"email": email},
+            )
+        return redirect(rfp)
+
+
 class ProposalEnterView(CapabilityRequiredMixin, View):
     """A proposal a supplier sent by email, entered by a buyer before the deadline."""
 
@@ -213,6 +235,13 @@ class ProposalEnterView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
         rfp, invitation = self._load(request, pk, invitation_id)
+        if invitation.link_used_at is not None:
+            messages.error(
+                request,
+                _("%(supplier)s responds through its own link: no one enters a proposal for it.")
+                % {"supplier": invitation.supplier.name},
+            )
+            return redirect(rfp)
         form = forms.ProposalEnterForm(rfp=rfp)
         return render(request, self.template, {"rfp": rfp, "invitation": invitation, "form": form})
 

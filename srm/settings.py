@@ -223,10 +223,12 @@ MEDIA_URL = "media/"
 # --- Email ------------------------------------------------------------------------------------
 
 _email_url = env.string("EMAIL_URL")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 if _email_url:
     globals().update(parse_email_url(_email_url))
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The console backend is a log: ours prints each message with its signed links masked.
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "notifications.backends.MaskedConsoleEmailBackend"
 # A dotted path overrides the backend EMAIL_URL chose. For tests and benchmarks only: the
 # worker processes they start record every send with notifications.testing.RecordingEmailBackend.
 if env.is_set("EMAIL_BACKEND"):

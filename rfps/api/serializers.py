@@ -168,6 +168,11 @@ class RfpInvitationSerializer(serializers.ModelSerializer[Invitation]):
     )
     supplier = SupplierBriefSerializer(read_only=True)
     contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+    sent_to = serializers.EmailField(
+        source="email",
+        read_only=True,
+        help_text=_("The address the supplier's link goes to (the link itself is never shown)."),
+    )
 
     class Meta:
         model = Invitation
@@ -176,8 +181,10 @@ class RfpInvitationSerializer(serializers.ModelSerializer[Invitation]):
             "rfp",
             "supplier",
             "contact_name",
+            "sent_to",
             "invited_at",
             "viewed_at",
+            "link_used_at",
             "declined_at",
             "decline_reason",
         ]
@@ -286,3 +293,7 @@ class RfpAwardSerializer(serializers.Serializer[Any]):
     baseline_kind = serializers.CharField()
     baseline = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     expected_saving = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
+class RfpInvitationResentSerializer(serializers.Serializer[Any]):
+    sent_to = serializers.EmailField(read_only=True)

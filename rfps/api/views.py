@@ -25,6 +25,7 @@ from rfps.api.serializers import (
     ProposalSerializer,
     RfpAwardSerializer,
     RfpAwardWriteSerializer,
+    RfpInvitationResentSerializer,
     RfpInvitationSerializer,
     RfpRoundSerializer,
     RfpRoundWriteSerializer,
@@ -35,6 +36,7 @@ from rfps.api.serializers import (
 )
 from rfps.award import rfp_award
 from rfps.filtersets import ProposalFilterSet, RfpFilterSet
+from rfps.invitations import invitation_resend
 from rfps.models import Invitation, Proposal, Rfp, Score
 from suppliers.models import Supplier
 
@@ -178,9 +180,21 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet[Invitation]):
     pagination_class = KeysetPagination
     ordering_fields = ["created_at"]
     ordering = ("id",)
+    action_capabilities = {"resend": Capability.RUN_RFPS}
 
     def get_queryset(self) -> QuerySet[Invitation]:
         return selectors.invitation_list(user=self.request.user).order_by("id")
+
+    @extend_schema(
+        request=None,
+        responses={200: RfpInvitationResentSerializer, 400: _INVALID, 403: _FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        """Sends the supplier its link again, to the pinned address; the link is never in
+        the response."""
+        email = invitation_resend(invitation=self.get_object(), by=_actor(request))
+        return Response({"sent_to": email})
 
 
 class ProposalViewSet(viewsets.ReadOnlyModelViewSet[Proposal]):

@@ -11,6 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_deliver
@@ -35,10 +37,49 @@ def test_the_primary_contact_is_emailed_a_link(
     survey = SupplierSurvey.objects.get(review=review)
     notification = Notification.objects.get(kind=NotificationKind.SUPPLIER_SURVEY)
     assert notification.recipient is None and notification.email_to == "anna@acme.example.com"
-    assert survey_token(survey) in notification.url and notification.url.startswith("http")
+    # The outbox names the survey; the link is made only into the email.
+    assert notification.url == "" and notification.link_ref == f"reviews.survey:{survey.pk}"
     notification_deliver(notification_id=notification.pk)
     assert len(mail.outbox) == 1
-    assert notification.url in mail.outbox[0].body
+    assert f"/reviews/survey/{survey.pk}:" in mail.outbox[0].body
+
+
+def test_a_signed_in_user_of_ours_is_refused_the_survey_page(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    survey = SupplierSurvey.objects.get(review=make_review())
+    url = f"/reviews/survey/{survey_token(survey)}/"
+    for role in (Role.PROCUREMENT_MANAGER, Role.ACCOUNT_MANAGER, Role.EXECUTIVE, None):
+        user = make_user(*([role] if role else []), is_superuser=role is None)
+        client = Client()
+        client.force_login(user)
+        for response in (client.get(url), client.post(url, ANSWER)):
+            assert response.status_code == 403
+            assert "Sign out" in response.content.decode()
+    assert not SurveyAnswer.objects.filter(survey=survey).exists()
+    assert Client().get(url).status_code == 200  # the supplier, signed out, still answers
+
+
+def test_no_buyer_visible_surface_holds_the_survey_link(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    survey = SupplierSurvey.objects.get(review=make_review())
+    token = f"/reviews/survey/{survey.pk}:"  # any link to this survey, whenever signed
+    notification = Notification.objects.get(kind=NotificationKind.SUPPLIER_SURVEY)
+    root = make_user(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(root)
+    for url in (
+        "/admin/notifications/notification/",
+        f"/admin/notifications/notification/{notification.pk}/change/",
+        f"/admin/notifications/notification/{notification.pk}/history/",
+        "/admin/pghistory/events/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert token not in response.content.decode(), url
+    notification_deliver(notification_id=notification.pk)
+    assert token in mail.outbox[0].body  # the supplier's email has it: the detector works
 
 
 def test_a_supplier_without_a_primary_contact_gets_no_survey(
