@@ -26,12 +26,8 @@ class MeetingFilterSet(SupplierScopeFilterSet):
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
     kind = django_filters.MultipleChoiceFilter(choices=MeetingKind.choices, label=_("Kind"))
-    starts_after = IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="gte", label=_("From")
-    )
-    starts_before = IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="lt", label=_("Until")
-    )
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", label=_("Until"))
     date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"))
     date_to = django_filters.DateFilter(method="filter_date_to", label=_("Until"))
     in_person = django_filters.BooleanFilter(method="filter_in_person", label=_("In person"))

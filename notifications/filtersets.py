@@ -14,9 +14,7 @@ from notifications.models import Notification
 class NotificationFilterSet(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(method="filter_unread", label=_("Unread only"))
     kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices, label=_("Kind"))
-    since = IsoDateTimeFilter(
-        field_name="scheduled_for", lookup_expr="gte", label=_("Since")
-    )
+    since = IsoDateTimeFilter(field_name="scheduled_for", lookup_expr="gte", label=_("Since"))
 
     class Meta:
         model = Notification

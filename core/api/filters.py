@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -110,7 +111,7 @@ class OrderingBackend(DRFOrderingFilter):
     none): a value not among them is a 400 listing them, not silently ignored."""
 
     def get_valid_fields(
-        self, queryset: QuerySet[Any], view: Any, context: dict[str, Any] | None = None
+        self, queryset: QuerySet[Any], view: Any, context: Mapping[str, Any] | None = None
     ) -> list[tuple[str, str]]:
         return [(name, name) for name in getattr(view, "ordering_fields", None) or []]
 
@@ -119,12 +120,13 @@ class OrderingBackend(DRFOrderingFilter):
         return [term for name in names for term in (name, f"-{name}")]
 
     def remove_invalid_fields(
-        self, queryset: QuerySet[Any], fields: list[str], view: Any, request: Request
+        self, queryset: QuerySet[Any], fields: Iterable[str], view: Any, request: Request
     ) -> list[str]:
         allowed = self.allowed(view)
-        if any(term not in allowed for term in fields):
+        terms = list(fields)
+        if any(term not in allowed for term in terms):
             raise exceptions.ValidationError({self.ordering_param: [_sort_by_message(allowed)]})
-        return fields
+        return terms
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         allowed = self.allowed(view)
