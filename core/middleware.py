@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 
 from core.health import readiness
 
@@ -31,3 +33,30 @@ class HealthCheckMiddleware:
                 json.dumps(body), status=200 if ready else 503, content_type="application/json"
             )
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy on every response (CONTENT_SECURITY_POLICY; the API
+    docs get CONTENT_SECURITY_POLICY_API_DOCS, since Swagger UI sets inline styles and shows
+    data: images), and ``Cache-Control: no-store`` on every answer to a signed-in person or
+    API client: pages and API answers carry contract values, proposals, reviews and the
+    dashboard's figures, which no browser or proxy cache may keep. A view that set its own
+    Cache-Control keeps it only when nobody is signed in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            docs = request.path.startswith(settings.CONTENT_SECURITY_POLICY_API_DOCS_PATH)
+            response["Content-Security-Policy"] = (
+                settings.CONTENT_SECURITY_POLICY_API_DOCS
+                if docs
+                else settings.CONTENT_SECURITY_POLICY
+            )
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            response.headers.pop("Cache-Control", None)
+            patch_cache_control(response, no_store=True, private=True)
+        return response

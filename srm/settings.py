@@ -75,6 +75,9 @@ MIDDLEWARE = [
     # HTTPS redirects or sessions.
     "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy everywhere, no-store for whoever is signed in (it sees the
+    # response after authentication, since it wraps every middleware below it).
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +94,21 @@ MIDDLEWARE = [
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
 ]
+
+# No inline script, handler or style attribute anywhere in templates/ (tests/core/test_csp.py
+# checks); everything comes from the app itself. A middleware writes it rather than django-csp:
+# one fixed header and one for the API docs is all we need, with no nonces.
+_CSP_COMMON = (
+    "default-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY = f"{_CSP_COMMON}; style-src 'self'; img-src 'self'"
+# Swagger UI (drf-spectacular's sidecar, its init script a file of its own) writes inline style
+# attributes and shows data: images; no script runs inline there either.
+CONTENT_SECURITY_POLICY_API_DOCS = (
+    f"{_CSP_COMMON}; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+)
+CONTENT_SECURITY_POLICY_API_DOCS_PATH = "/api/docs/"
 
 ROOT_URLCONF = "srm.urls"
 WSGI_APPLICATION = "srm.wsgi.application"
