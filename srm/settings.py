@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
+    # Turns an upload stopped by core.uploads.SizeLimitUploadHandler into a 413.
+    "core.middleware.UploadLimitMiddleware",
 ]
 
 # No inline script, handler or style attribute anywhere in templates/ (tests/core/test_csp.py
@@ -290,6 +292,17 @@ RFP_ATTACHMENT_MAX_BYTES = env.integer(
     "RFP_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1
 )
 RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
+
+# --- Uploads ----------------------------------------------------------------------------------
+# A multipart body is refused (413) before it is read whole: by its Content-Length when that is
+# over the largest file accepted plus this much for the form's other fields and the multipart
+# framing, else as soon as one file passes the largest size (core.uploads).
+UPLOAD_FORM_OVERHEAD_BYTES = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- REST API ---------------------------------------------------------------------------------
 
