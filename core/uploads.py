@@ -8,10 +8,13 @@ accepted only when its name says text and its bytes decode as UTF-8 without NUL 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -77,3 +80,46 @@ def _is_text(head: bytes) -> bool:
         # The sniffed bytes may end inside a multi-byte character.
         return error.start >= len(head) - 3
     return True
+
+
+class UploadTooLargeError(Exception):
+    """A multipart body, or one file in it, is over the largest upload accepted anywhere;
+    core.middleware.UploadLimitMiddleware answers 413."""
+
+
+def upload_max_bytes() -> int:
+    """The largest single file any form or endpoint accepts (the per-kind limits are then
+    checked by ``check_upload``)."""
+    return max(settings.CONTRACT_DOCUMENT_MAX_BYTES, settings.RFP_ATTACHMENT_MAX_BYTES)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: refuses a multipart body before it is read whole. A
+    Content-Length over the largest file plus UPLOAD_FORM_OVERHEAD_BYTES stops the request
+    before its first byte; a body without one (chunked) or lying about it stops as soon as a
+    file passes the largest size, so nothing near 2 GB is ever spooled to disk."""
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        self.limit = upload_max_bytes()
+        if content_length > self.limit + settings.UPLOAD_FORM_OVERHEAD_BYTES:
+            raise UploadTooLargeError
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received = start + len(raw_data)
+        if self.received > self.limit:
+            raise UploadTooLargeError
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

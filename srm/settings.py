@@ -75,6 +75,9 @@ MIDDLEWARE = [
     # HTTPS redirects or sessions.
     "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy everywhere, no-store for whoever is signed in (it sees the
+    # response after authentication, since it wraps every middleware below it).
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,7 +93,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
+    # Turns an upload stopped by core.uploads.SizeLimitUploadHandler into a 413.
+    "core.middleware.UploadLimitMiddleware",
 ]
+
+# No inline script, handler or style attribute anywhere in templates/ (tests/core/test_csp.py
+# checks); everything comes from the app itself. A middleware writes it rather than django-csp:
+# one fixed header and one for the API docs is all we need, with no nonces.
+_CSP_COMMON = (
+    "default-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY = f"{_CSP_COMMON}; style-src 'self'; img-src 'self'"
+# Swagger UI (drf-spectacular's sidecar, its init script a file of its own) writes inline style
+# attributes and shows data: images; no script runs inline there either.
+CONTENT_SECURITY_POLICY_API_DOCS = (
+    f"{_CSP_COMMON}; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+)
+CONTENT_SECURITY_POLICY_API_DOCS_PATH = "/api/docs/"
 
 ROOT_URLCONF = "srm.urls"
 WSGI_APPLICATION = "srm.wsgi.application"
@@ -274,6 +294,17 @@ RFP_ATTACHMENT_MAX_BYTES = env.integer(
     "RFP_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1
 )
 RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
+
+# --- Uploads ----------------------------------------------------------------------------------
+# A multipart body is refused (413) before it is read whole: by its Content-Length when that is
+# over the largest file accepted plus this much for the form's other fields and the multipart
+# framing, else as soon as one file passes the largest size (core.uploads).
+UPLOAD_FORM_OVERHEAD_BYTES = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- REST API ---------------------------------------------------------------------------------
 
