@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.constraints import FieldCheckConstraint
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from suppliers.choices import Segment
 from suppliers.models import Contact, Supplier
@@ -189,10 +190,11 @@ class EngagementPolicy(models.Model):
     """How often we must meet the suppliers of a segment, and how often in person."""
 
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, unique=True)
-    max_days_between_meetings = models.PositiveIntegerField(
+    # Integers kept at 1 or more by the constraints below, whose message a form shows.
+    max_days_between_meetings = models.IntegerField(
         _("most days between meetings"), null=True, blank=True
     )
-    max_days_between_in_person = models.PositiveIntegerField(
+    max_days_between_in_person = models.IntegerField(
         _("most days between in-person meetings"),
         null=True,
         blank=True,
@@ -204,6 +206,16 @@ class EngagementPolicy(models.Model):
         verbose_name = _("engagement policy")
         verbose_name_plural = _("engagement policies")
         ordering = ["segment"]
+        # At least a day, or none: "0 days" would make every supplier overdue at once.
+        constraints = [
+            FieldCheckConstraint(
+                field=name,
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1}),
+                name=f"meetings_policy_{name}_at_least_1",
+                violation_error_message=_("Give at least 1 day, or leave it empty."),
+            )
+            for name in ("max_days_between_meetings", "max_days_between_in_person")
+        ]
 
     def __str__(self) -> str:
         return str(Segment(self.segment).label)

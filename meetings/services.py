@@ -313,19 +313,22 @@ def engagement_policy_update(
     for name in ("max_days_between_meetings", "max_days_between_in_person"):
         if name in data:
             setattr(policy, name, data[name])
+    policy.updated_at = timezone.now()
+    errors: dict[str, list[str]] = {}
+    try:
+        policy.full_clean()  # the model's constraints: at least a day, or empty
+    except ValidationError as error:
+        errors = error.message_dict
     if (
-        policy.max_days_between_in_person is not None
+        "max_days_between_in_person" not in errors
+        and policy.max_days_between_in_person is not None
         and policy.max_days_between_meetings is not None
         and policy.max_days_between_in_person < policy.max_days_between_meetings
     ):
-        raise ValidationError(
-            {
-                "max_days_between_in_person": [
-                    _("In-person meetings cannot be required more often than meetings.")
-                ]
-            }
-        )
-    policy.updated_at = timezone.now()
-    policy.full_clean()
+        errors["max_days_between_in_person"] = [
+            _("In-person meetings cannot be required more often than meetings.")
+        ]
+    if errors:
+        raise ValidationError(errors)
     policy.save()
     return policy
