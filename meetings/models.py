@@ -126,6 +126,15 @@ class Commitment(models.Model):
         blank=True,
         related_name="+",
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,15 +175,46 @@ class Commitment(models.Model):
                 name="meetings_commitment_has_owner",
                 violation_error_message=_("Every commitment has an owner."),
             ),
+            # Done records when and by whom it was completed; cancelled, when and by whom it
+            # was cancelled; open, neither.
             models.CheckConstraint(
-                condition=Q(status=CommitmentStatus.OPEN, completed_at__isnull=True)
-                | Q(~Q(status=CommitmentStatus.OPEN), completed_at__isnull=False),
-                name="meetings_commitment_completion_recorded",
+                condition=Q(
+                    status=CommitmentStatus.OPEN,
+                    completed_at__isnull=True,
+                    completed_by__isnull=True,
+                    cancelled_at__isnull=True,
+                    cancelled_by__isnull=True,
+                )
+                | Q(
+                    status=CommitmentStatus.DONE,
+                    completed_at__isnull=False,
+                    cancelled_at__isnull=True,
+                    cancelled_by__isnull=True,
+                )
+                | Q(
+                    status=CommitmentStatus.CANCELLED,
+                    cancelled_at__isnull=False,
+                    completed_at__isnull=True,
+                    completed_by__isnull=True,
+                ),
+                name="meetings_commitment_closing_recorded",
+                violation_error_message=_(
+                    "A done commitment records its completion, a cancelled one its "
+                    "cancellation, an open one neither."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def closed_at(self) -> Any:
+        return self.completed_at or self.cancelled_at
+
+    @property
+    def closed_by(self) -> Any:
+        return self.completed_by if self.status == CommitmentStatus.DONE else self.cancelled_by
 
     @property
     def owner(self) -> Any:

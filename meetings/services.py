@@ -273,12 +273,16 @@ def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commi
         raise PermissionDenied
     # A conditional update: two people closing at once record one completion.
     now = timezone.now()
+    when, who = (
+        ("completed_at", "completed_by")
+        if status == CommitmentStatus.DONE
+        else ("cancelled_at", "cancelled_by")
+    )
     closed = Commitment.objects.filter(pk=commitment.pk, status=CommitmentStatus.OPEN).update(
         status=status,
-        completed_at=now,
-        completed_by=by,
         note=note.strip() or commitment.note,
         updated_at=now,
+        **{when: now, who: by},
     )
     commitment.refresh_from_db()
     if not closed and commitment.status != status:

@@ -180,9 +180,9 @@ def test_their_commitment_is_chased_by_the_key_account_owner_then_escalated(
 def test_closed_and_future_commitments_are_left_alone(
     supplier: Supplier, carl: User, clock: time_machine.Traveller
 ) -> None:
-    closed = {"completed_at": timezone.now(), "completed_by": carl}
-    _ours(supplier, carl, status="done", **closed)
-    _ours(supplier, carl, status="cancelled", **closed)
+    now = timezone.now()
+    _ours(supplier, carl, status="done", completed_at=now, completed_by=carl)
+    _ours(supplier, carl, status="cancelled", cancelled_at=now, cancelled_by=carl)
     _ours(supplier, carl, due_date=DUE + timedelta(days=30))
     clock.move_to(datetime(2026, 3, 12, 8, 0, tzinfo=UTC))
 
