@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -271,6 +272,14 @@ class EngagementPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         help_texts = {
             "max_days_between_meetings": _("Empty: no meeting is required."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The model's constraint says how few days are allowed, with its own message; the
+            # form field's "0 or more" would be a second, different rule.
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+            field.widget.attrs.pop("min", None)
 
     def _post_clean(self) -> None:
         # The service copies the input onto the policy, checks it and saves it.

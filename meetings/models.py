@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.constraints import FieldCheckConstraint
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from suppliers.choices import Segment
 from suppliers.models import Contact, Supplier
@@ -125,6 +126,15 @@ class Commitment(models.Model):
         blank=True,
         related_name="+",
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,15 +175,46 @@ class Commitment(models.Model):
                 name="meetings_commitment_has_owner",
                 violation_error_message=_("Every commitment has an owner."),
             ),
+            # Done records when and by whom it was completed; cancelled, when and by whom it
+            # was cancelled; open, neither.
             models.CheckConstraint(
-                condition=Q(status=CommitmentStatus.OPEN, completed_at__isnull=True)
-                | Q(~Q(status=CommitmentStatus.OPEN), completed_at__isnull=False),
-                name="meetings_commitment_completion_recorded",
+                condition=Q(
+                    status=CommitmentStatus.OPEN,
+                    completed_at__isnull=True,
+                    completed_by__isnull=True,
+                    cancelled_at__isnull=True,
+                    cancelled_by__isnull=True,
+                )
+                | Q(
+                    status=CommitmentStatus.DONE,
+                    completed_at__isnull=False,
+                    cancelled_at__isnull=True,
+                    cancelled_by__isnull=True,
+                )
+                | Q(
+                    status=CommitmentStatus.CANCELLED,
+                    cancelled_at__isnull=False,
+                    completed_at__isnull=True,
+                    completed_by__isnull=True,
+                ),
+                name="meetings_commitment_closing_recorded",
+                violation_error_message=_(
+                    "A done commitment records its completion, a cancelled one its "
+                    "cancellation, an open one neither."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def closed_at(self) -> Any:
+        return self.completed_at or self.cancelled_at
+
+    @property
+    def closed_by(self) -> Any:
+        return self.completed_by if self.status == CommitmentStatus.DONE else self.cancelled_by
 
     @property
     def owner(self) -> Any:
@@ -189,10 +230,11 @@ class EngagementPolicy(models.Model):
     """How often we must meet the suppliers of a segment, and how often in person."""
 
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, unique=True)
-    max_days_between_meetings = models.PositiveIntegerField(
+    # Integers kept at 1 or more by the constraints below, whose message a form shows.
+    max_days_between_meetings = models.IntegerField(
         _("most days between meetings"), null=True, blank=True
     )
-    max_days_between_in_person = models.PositiveIntegerField(
+    max_days_between_in_person = models.IntegerField(
         _("most days between in-person meetings"),
         null=True,
         blank=True,
@@ -204,6 +246,16 @@ class EngagementPolicy(models.Model):
         verbose_name = _("engagement policy")
         verbose_name_plural = _("engagement policies")
         ordering = ["segment"]
+        # At least a day, or none: "0 days" would make every supplier overdue at once.
+        constraints = [
+            FieldCheckConstraint(
+                field=name,
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1}),
+                name=f"meetings_policy_{name}_at_least_1",
+                violation_error_message=_("Give at least 1 day, or leave it empty."),
+            )
+            for name in ("max_days_between_meetings", "max_days_between_in_person")
+        ]
 
     def __str__(self) -> str:
         return str(Segment(self.segment).label)

@@ -1,9 +1,11 @@
 """The commitment scan: what is due is chased, and what stays overdue is escalated.
 
-For our side: the owner is reminded on the due date and again COMMITMENT_REMINDER_DAYS later;
-COMMITMENT_ESCALATION_DAYS after the due date an escalation is raised at level 1. For their
+For our side: the owner is reminded on the due date ("due today", on that day only) and again
+COMMITMENT_REMINDER_DAYS later ("overdue"; at once for one the scan first sees late). For their
 side: the supplier's key-account owner is reminded on the due date to chase their contact.
-Every reminder has a dedupe key, so the scan may run as often as it likes.
+COMMITMENT_ESCALATION_DAYS after the due date, either side's commitment is escalated at level 1,
+the key-account owner, and climbs the same ladder. Every reminder has a dedupe key, so the scan
+may run as often as it likes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
 from escalations.models import Escalation
@@ -23,7 +26,8 @@ from escalations.services import escalation_raise, level_recipient
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment
 from notifications.choices import NotificationKind
-from notifications.services import notification_create
+from notifications.models import Notification
+from notifications.services import dedupe_key, notification_create
 
 BATCH = 500
 
@@ -58,31 +62,61 @@ def commitment_reminders_scan(*, today: date | None = None) -> int:
 
 def _remind(commitment: Commitment, *, today: date) -> None:
     late = (today - commitment.due_date).days
-    due = commitment.due_date.isoformat()
-    url = commitment.supplier.get_absolute_url()
     if commitment.side == CommitmentSide.THEIRS:
-        chaser = level_recipient(supplier=commitment.supplier, level=1)
-        if chaser is not None:
-            notification_create(
-                recipient=chaser,
-                kind=NotificationKind.COMMITMENT_CHASE,
-                subject=commitment,
-                occasion=f"{due}:chase",
-                title=LazyFormat(
-                    _("%(supplier)s promised “%(what)s” by %(due)s: chase them"),
-                    supplier=commitment.supplier.name,
+        _chase(commitment)
+        summary = _("“%(what)s”, promised by %(supplier)s, is %(days)s days overdue")
+    else:
+        _remind_owner(commitment, late=late)
+        summary = _("“%(what)s” for %(supplier)s is %(days)s days overdue")
+    if late >= settings.COMMITMENT_ESCALATION_DAYS and not _escalated_for_due_date(commitment):
+        # Both sides climb the same ladder: the key-account owner, their manager, the sponsor.
+        escalation_raise(
+            supplier=commitment.supplier,
+            subject=commitment,
+            reason=EscalationReason.OVERDUE_COMMITMENT,
+            severity=Severity.MEDIUM,
+            summary=str(
+                LazyFormat(
+                    summary,
                     what=commitment.description,
-                    due=due,
-                ),
-                url=url,
-            )
+                    supplier=commitment.supplier.name,
+                    days=late,
+                )
+            ),
+        )
+
+
+def _chase(commitment: Commitment) -> None:
+    """Their side: the key-account owner is asked to chase their contact, once per due date."""
+    chaser = level_recipient(supplier=commitment.supplier, level=1)
+    if chaser is None:
         return
+    due = commitment.due_date.isoformat()
+    notification_create(
+        recipient=chaser,
+        kind=NotificationKind.COMMITMENT_CHASE,
+        subject=commitment,
+        occasion=f"{due}:chase",
+        title=LazyFormat(
+            _("%(supplier)s promised “%(what)s” by %(due)s: chase them"),
+            supplier=commitment.supplier.name,
+            what=commitment.description,
+            due=due,
+        ),
+        url=commitment.supplier.get_absolute_url(),
+    )
+
+
+def _remind_owner(commitment: Commitment, *, late: int) -> None:
+    """Our side: "due today" on the due date only; "overdue" COMMITMENT_REMINDER_DAYS later,
+    or at once when a scan first sees it late (logged late, a beat that was down), because
+    "due today" would then be untrue."""
     owner = commitment.owner_user
     if owner is None:
         return
-    if late < settings.COMMITMENT_REMINDER_DAYS:
-        # Not when a scan first sees it later than that (a commitment logged late, a beat
-        # that was down): "due today" would be untrue, and the overdue reminder says it.
+    due = commitment.due_date.isoformat()
+    url = commitment.supplier.get_absolute_url()
+    if late == 0:
         notification_create(
             recipient=owner,
             kind=NotificationKind.COMMITMENT_DUE,
@@ -95,35 +129,33 @@ def _remind(commitment: Commitment, *, today: date) -> None:
             ),
             url=url,
         )
-    else:
-        notification_create(
-            recipient=owner,
-            kind=NotificationKind.COMMITMENT_OVERDUE,
-            subject=commitment,
-            occasion=f"{due}:overdue",
-            title=LazyFormat(
-                _("Overdue since %(due)s: “%(what)s” for %(supplier)s"),
-                due=due,
-                what=commitment.description,
-                supplier=commitment.supplier.name,
-            ),
-            url=url,
-        )
-    if late >= settings.COMMITMENT_ESCALATION_DAYS and not _escalated_for_due_date(commitment):
-        escalation_raise(
-            supplier=commitment.supplier,
-            subject=commitment,
-            reason=EscalationReason.OVERDUE_COMMITMENT,
-            severity=Severity.MEDIUM,
-            summary=str(
-                LazyFormat(
-                    _("“%(what)s” for %(supplier)s is %(days)s days overdue"),
-                    what=commitment.description,
-                    supplier=commitment.supplier.name,
-                    days=late,
-                )
-            ),
-        )
+        return
+    if late < settings.COMMITMENT_REMINDER_DAYS and _told_due(commitment, owner):
+        return
+    notification_create(
+        recipient=owner,
+        kind=NotificationKind.COMMITMENT_OVERDUE,
+        subject=commitment,
+        occasion=f"{due}:overdue",
+        title=LazyFormat(
+            _("Overdue since %(due)s: “%(what)s” for %(supplier)s"),
+            due=due,
+            what=commitment.description,
+            supplier=commitment.supplier.name,
+        ),
+        url=url,
+    )
+
+
+def _told_due(commitment: Commitment, owner: User) -> bool:
+    """Whether the owner had the "due today" reminder of this due date."""
+    key = dedupe_key(
+        recipient=owner,
+        kind=NotificationKind.COMMITMENT_DUE,
+        subject=commitment,
+        occasion=f"{commitment.due_date.isoformat()}:due",
+    )
+    return Notification.objects.filter(dedupe_key=key).exists()
 
 
 def _escalated_for_due_date(commitment: Commitment) -> bool:

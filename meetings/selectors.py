@@ -102,7 +102,9 @@ def supplier_timeline(*, user: AnyUser, supplier: Supplier, limit: int = 50) -> 
 
 def _commitments_with_owners() -> QuerySet[Commitment]:
     today = timezone.localdate()
-    return Commitment.objects.select_related("owner_user", "owner_contact").annotate(
+    return Commitment.objects.select_related(
+        "owner_user", "owner_contact", "completed_by", "cancelled_by"
+    ).annotate(
         overdue=Case(
             When(status=CommitmentStatus.OPEN, due_date__lt=today, then=Value(True)),
             default=Value(False),

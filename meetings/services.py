@@ -273,12 +273,16 @@ def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commi
         raise PermissionDenied
     # A conditional update: two people closing at once record one completion.
     now = timezone.now()
+    when, who = (
+        ("completed_at", "completed_by")
+        if status == CommitmentStatus.DONE
+        else ("cancelled_at", "cancelled_by")
+    )
     closed = Commitment.objects.filter(pk=commitment.pk, status=CommitmentStatus.OPEN).update(
         status=status,
-        completed_at=now,
-        completed_by=by,
         note=note.strip() or commitment.note,
         updated_at=now,
+        **{when: now, who: by},
     )
     commitment.refresh_from_db()
     if not closed and commitment.status != status:
@@ -313,19 +317,22 @@ def engagement_policy_update(
     for name in ("max_days_between_meetings", "max_days_between_in_person"):
         if name in data:
             setattr(policy, name, data[name])
+    policy.updated_at = timezone.now()
+    errors: dict[str, list[str]] = {}
+    try:
+        policy.full_clean()  # the model's constraints: at least a day, or empty
+    except ValidationError as error:
+        errors = error.message_dict
     if (
-        policy.max_days_between_in_person is not None
+        "max_days_between_in_person" not in errors
+        and policy.max_days_between_in_person is not None
         and policy.max_days_between_meetings is not None
         and policy.max_days_between_in_person < policy.max_days_between_meetings
     ):
-        raise ValidationError(
-            {
-                "max_days_between_in_person": [
-                    _("In-person meetings cannot be required more often than meetings.")
-                ]
-            }
-        )
-    policy.updated_at = timezone.now()
-    policy.full_clean()
+        errors["max_days_between_in_person"] = [
+            _("In-person meetings cannot be required more often than meetings.")
+        ]
+    if errors:
+        raise ValidationError(errors)
     policy.save()
     return policy

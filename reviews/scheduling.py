@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -33,7 +34,7 @@ from reviews.choices import ReviewStatus
 from reviews.models import Rater, Review, ReviewPolicy
 from reviews.services import current_template, review_create
 from suppliers.choices import SupplierStatus
-from suppliers.models import Supplier, SupplierEvent
+from suppliers.models import Supplier
 
 BATCH = 500
 REMINDER_DAYS = (14, 3)
@@ -67,9 +68,11 @@ def active_since() -> Coalesce:
     created active), else its creation. The event's ``updated_at`` is the moment the service
     made the change (every supplier write sets it), on the application's clock like ``today``;
     the trigger's own timestamp is the start of the transaction."""
-    events = SupplierEvent.objects.filter(pgh_obj_id=OuterRef("pk"))
+    # The audit model is made by django-pghistory, which type checkers do not see.
+    supplier_event = apps.get_model("suppliers", "SupplierEvent")
+    events = supplier_event.objects.filter(pgh_obj_id=OuterRef("pk"))
     last_inactive = (
-        SupplierEvent.objects.filter(pgh_obj_id=OuterRef(OuterRef("pk")))
+        supplier_event.objects.filter(pgh_obj_id=OuterRef(OuterRef("pk")))
         .exclude(status=SupplierStatus.ACTIVE)
         .order_by("-pgh_id")
         .values("pgh_id")[:1]

@@ -138,7 +138,12 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
     overdue = serializers.BooleanField(
         read_only=True, help_text=_("Open and due before today; derived, never stored.")
     )
-    completed_by = UserBriefSerializer(read_only=True, allow_null=True)
+    completed_by = UserBriefSerializer(
+        read_only=True, allow_null=True, help_text=_("Who marked it done; empty otherwise.")
+    )
+    cancelled_by = UserBriefSerializer(
+        read_only=True, allow_null=True, help_text=_("Who cancelled it; empty otherwise.")
+    )
     created_by = UserBriefSerializer(read_only=True)
 
     class Meta:
@@ -157,6 +162,8 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "overdue",
             "completed_at",
             "completed_by",
+            "cancelled_at",
+            "cancelled_by",
             "note",
             "created_by",
             "created_at",

@@ -154,7 +154,7 @@ class CommitmentViewSet(
 
     def get_queryset(self) -> QuerySet[Commitment]:
         # The full representation also names who recorded and who closed it.
-        return commitment_list(user=self.request.user).select_related("completed_by", "created_by")
+        return commitment_list(user=self.request.user).select_related("created_by")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":

@@ -157,7 +157,7 @@ def test_a_scan_run_again_creates_nothing_new(
     assert before[1:] == (2, 1)  # overdue, and the escalation's notification
 
 
-def test_their_commitment_is_chased_by_the_key_account_owner(
+def test_their_commitment_is_chased_by_the_key_account_owner_then_escalated(
     supplier: Supplier, carl: User, clock: time_machine.Traveller
 ) -> None:
     CommitmentFactory(
@@ -171,15 +171,18 @@ def test_their_commitment_is_chased_by_the_key_account_owner(
 
     added = _scan_day_by_day(clock, days=10)
 
-    assert added == {0: {("alice", "commitment_chase", "2026-03-02:chase")}}
+    assert added == {
+        0: {("alice", "commitment_chase", "2026-03-02:chase")},
+        7: {("escalation", "1", "open"), ("alice", "escalation", "level-1")},
+    }
 
 
 def test_closed_and_future_commitments_are_left_alone(
     supplier: Supplier, carl: User, clock: time_machine.Traveller
 ) -> None:
-    closed = {"completed_at": timezone.now(), "completed_by": carl}
-    _ours(supplier, carl, status="done", **closed)
-    _ours(supplier, carl, status="cancelled", **closed)
+    now = timezone.now()
+    _ours(supplier, carl, status="done", completed_at=now, completed_by=carl)
+    _ours(supplier, carl, status="cancelled", cancelled_at=now, cancelled_by=carl)
     _ours(supplier, carl, due_date=DUE + timedelta(days=30))
     clock.move_to(datetime(2026, 3, 12, 8, 0, tzinfo=UTC))
 

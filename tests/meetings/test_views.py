@@ -637,7 +637,7 @@ def test_mark_done_from_javascript_answers_with_the_updated_row(
 
 def test_mark_done_twice_says_it_is_closed_already(client: Client, account_manager: User) -> None:
     commitment = CommitmentFactory(
-        owner_user=account_manager, status="cancelled", completed_at=timezone.now()
+        owner_user=account_manager, status="cancelled", cancelled_at=timezone.now()
     )
     client.force_login(account_manager)
     url = reverse("meetings:commitment_complete", args=[commitment.pk])

@@ -125,7 +125,7 @@ def hand_computed_supplier(owner: User) -> Supplier:
     close_commitment(late, on=today - timedelta(days=15))
     CommitmentFactory(supplier=supplier, due_date=today - timedelta(days=5))  # open, overdue
     cancelled = CommitmentFactory(supplier=supplier, due_date=today - timedelta(days=5))
-    Commitment.objects.filter(pk=cancelled.pk).update(status="cancelled", completed_at=days_ago(1))
+    Commitment.objects.filter(pk=cancelled.pk).update(status="cancelled", cancelled_at=days_ago(1))
     CommitmentFactory(supplier=supplier, due_date=today + timedelta(days=7))
     CommitmentFactory(supplier=supplier, due_date=today - timedelta(days=400))  # too old
 
