@@ -24,7 +24,7 @@ from rfps.choices import RfpStatus
 from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
-from rfps.responses import attachment_add, proposal_save_draft
+from rfps.responses import attachment_add, proposal_enter_on_behalf, proposal_save_draft
 from rfps.services import RfpInput, rfp_create, rfp_publish, rfps_scan, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
@@ -565,7 +565,14 @@ def test_the_audit_trail_in_the_admin_holds_no_proposal_content(
 def test_enter_on_behalf_is_offered_only_to_suppliers_in_the_open_round(
     event: Event, client: Client, clock: time_machine.Traveller
 ) -> None:
-    event.respond(0, ["50", "200"])
+    # Supplier 00 sent its proposal by email (entered by the buyer): not through its link.
+    lines, question = list(event.rfp.lines.all()), event.rfp.questions.get()
+    proposal_enter_on_behalf(
+        invitation=event.invitation(0),
+        by=event.owner,
+        prices={str(line.pk): "50" for line in lines},
+        answers={str(question.pk): "Yes"},
+    )
     event.respond(1, ["60", "200"])
     past_deadline(clock)
     rfps_scan()
@@ -600,7 +607,8 @@ def test_deadlines_said_to_be_utc_are_utc_whatever_the_sites_time_zone(
     assert deadline == datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
     email = Notification.objects.get(kind="rfp_invitation", occasion="round-2")
     assert "2027-03-20 12:00 (UTC)" in str(email.body)
-    page = client.get(_respond_url(event, 0)).content.decode()
+    # The supplier's page, opened signed out (a signed-in user of ours is refused).
+    page = Client().get(_respond_url(event, 0)).content.decode()
     assert "March 20, 2027, noon (UTC" in page
 
     draft = rfp_create(
