@@ -4,12 +4,14 @@ other records still point to (409 with the reason, on the API and on the page)."
 
 from __future__ import annotations
 
+import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.apps import apps as django_apps
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -19,6 +21,24 @@ from suppliers.models import Contact, Supplier
 from tests.factories import CommitmentFactory, ContactFactory, OwnershipFactory
 
 SUPPLIERS = "/api/v1/suppliers/"
+SEEDS = [
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("meetings.migrations.0002_default_engagement_policies", "create_policies"),
+    ("reviews.migrations.0002_default_template_and_policies", "create_defaults"),
+]
+
+
+@pytest.fixture
+def reseeded(django_db_blocker: Any) -> Iterator[None]:
+    """For a test that commits (``transactional_db``, requested after this fixture): its tables
+    are flushed afterwards, and with them what the migrations seeded (roles, engagement
+    policies, the default scorecard). This puts that back once the flush is done, for the tests
+    after, which a reused test database would otherwise lack. (Django's serialized_rollback
+    cannot: the audit tables are append-only.)"""
+    yield
+    with django_db_blocker.unblock(), transaction.atomic():
+        for module, function in SEEDS:
+            getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 def at_once(monkeypatch: pytest.MonkeyPatch, *requests: Callable[[], Any]) -> list[Any]:
@@ -51,9 +71,11 @@ def at_once(monkeypatch: pytest.MonkeyPatch, *requests: Callable[[], Any]) -> li
     return results
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_same_create_sent_twice_at_once_is_201_and_400_naming_the_field(
-    procurement_manager: User, monkeypatch: pytest.MonkeyPatch
+    reseeded: None,
+    transactional_db: None,
+    procurement_manager: User,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = {"name": "Mekong Textiles", "external_id": "V-1001", "country": "VN"}
 
@@ -73,9 +95,11 @@ def test_the_same_create_sent_twice_at_once_is_201_and_400_naming_the_field(
     assert Supplier.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_same_supplier_typed_twice_at_once_gets_a_form_error(
-    procurement_manager: User, monkeypatch: pytest.MonkeyPatch
+    reseeded: None,
+    transactional_db: None,
+    procurement_manager: User,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = {
         "name": "Mekong Textiles",
