@@ -46,6 +46,11 @@ app.conf.update(
     },
     timezone="UTC",
     beat_schedule={
+        # Every hour, at minute 7: forget API Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS.
+        "idempotency-key-purge": {
+            "task": "core.tasks.idempotency_keys_purge_task",
+            "schedule": crontab(minute=7),
+        },
         # Every minute: queue the emails of due notifications, and re-queue any whose
         # message was lost (the outbox sweep).
         "notification-sweep": {

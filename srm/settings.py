@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A POST under /api/ sent with an Idempotency-Key runs once; a retry replays its answer.
+    "core.idempotency.IdempotencyMiddleware",
     # Groups each request's writes under one audit context with its user (and API token).
     "pghistory.middleware.HistoryMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -294,6 +296,8 @@ RFP_ATTACHMENT_MAX_BYTES = env.integer(
     "RFP_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1
 )
 RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
+# Hours an API POST's Idempotency-Key and its answer are kept (a retry within them replays it).
+IDEMPOTENCY_KEY_HOURS = env.integer("IDEMPOTENCY_KEY_HOURS", default=24, minimum=1)
 
 # --- Uploads ----------------------------------------------------------------------------------
 # A multipart body is refused (413) before it is read whole: by its Content-Length when that is
@@ -349,6 +353,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_idempotency_header",
+    ],
     # The schema describes the API, not its data: integrators may read it before they sign in.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
