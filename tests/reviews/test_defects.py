@@ -121,6 +121,26 @@ def test_the_erp_imported_supplier_is_first_reviewed_one_cadence_after_it_came(
     assert _reviews(supplier) == [(date(2026, 7, 1), date(2026, 12, 31), date(2027, 1, 30))]
 
 
+def test_a_prospect_the_erp_activates_is_reviewed_from_that_day(integration: User) -> None:
+    erp = _erp(integration)
+    row = {"external_id": "ERP-P", "name": "Prospect Oy", "segment": "strategic"}
+    with time_machine.travel(at(date(2025, 5, 1)), tick=False):
+        erp.post("/api/v1/suppliers/bulk-upsert/", [row], format="json")
+    with time_machine.travel(at(date(2026, 3, 1)), tick=False):
+        response = erp.post(
+            "/api/v1/suppliers/bulk-upsert/", [row | {"status": "active"}], format="json"
+        )
+        assert response.json()["updated"] == 1, response.json()
+    supplier = Supplier.objects.get(external_id="ERP-P")
+
+    # Q1 would be due 30 April, under three months after 1 March; Q2 (due 30 July) is first.
+    with time_machine.travel(at(date(2026, 4, 2)), tick=False):
+        assert review_cadence_run() == 0
+    with time_machine.travel(at(date(2026, 7, 1)), tick=False):
+        assert review_cadence_run() == 1
+    assert _reviews(supplier) == [(date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 30))]
+
+
 def test_a_supplier_added_on_the_page_and_activated_later_is_reviewed_from_its_activation(
     make_user: Callable[..., User],
 ) -> None:
