@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import DATE_MAX, DATE_MIN, validate_date_in_range
@@ -45,3 +46,14 @@ class DateTimeField(serializers.DateTimeField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**_describe(kwargs))
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}],
+        "description": "A URL, or an empty string when there is none.",
+    }
+)
+class BlankableURLField(serializers.URLField):
+    """A URL that may be empty (``""``), and says so in the schema: a plain URLField is
+    documented as ``format: uri``, which an empty string breaks."""

@@ -26,7 +26,7 @@ from rest_framework.reverse import reverse
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
 from core.api.bulk import UpsertCountsSerializer
-from core.api.fields import DateField
+from core.api.fields import BlankableURLField, DateField
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import supplier_visible
@@ -103,6 +103,7 @@ class KeyAccountOwnershipBriefSerializer(serializers.ModelSerializer[KeyAccountO
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     url = serializers.HyperlinkedIdentityField(view_name="api:supplier-detail")
     country = CountryCodeField(read_only=True)
+    website = BlankableURLField(read_only=True)
     owner = serializers.SerializerMethodField(
         help_text=_("The current owner; the others with a key-account role are listed below.")
     )
@@ -319,7 +320,7 @@ class SupplierBulkRowSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(
         max_length=2, required=False, allow_blank=True, help_text=_("ISO 3166 code, e.g. SE.")
     )
-    website = serializers.URLField(required=False, allow_blank=True)
+    website = BlankableURLField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=SupplierStatus.choices, required=False)
     status_reason = serializers.CharField(
         max_length=500,

@@ -392,9 +392,11 @@ def test_reviews_on_the_supplier_page_and_scorecard_by_who_is_looking(
     assert "visible to the owners and raters" in html
     assert "Not to be invited to RFPs" in html  # the flag is the supplier's, shown to all
     assert "25.00" not in client_for(dave).get(scorecard).content.decode()
-    # Nor does the escalation every portfolio reader sees carry the score.
+    # Nor does the escalation tell dave the review was poor: he sees only what its subject
+    # would show him (issue 14).
     escalations = client_for(dave).get("/api/v1/escalations/").content.decode()
-    assert "Poor review of Acme Steel" in escalations and "25.00" not in escalations
+    assert "Escalation about a review of Acme Steel" in escalations
+    assert "Poor review" not in escalations and "25.00" not in escalations
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
