@@ -140,6 +140,8 @@ def may_see_subject(*, user: AnyUser, escalation: Escalation) -> bool:
     flag = getattr(escalation, "subject_visible", None)
     if flag is not None:
         return bool(flag)
+    if not user_can(user, Capability.VIEW_PORTFOLIO):
+        return False  # reads no escalation, so no subject either (and the query is none())
     shown = escalation_visible(user=user).filter(pk=escalation.pk)
     return shown.filter(subject_visible=True).exists()  # type: ignore[misc]
 
