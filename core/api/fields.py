@@ -8,10 +8,13 @@ from typing import Any
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import DATE_MAX, DATE_MIN, validate_date_in_range
+from core.permissions import allowed_actions
 
 
 def _bounds() -> str:
@@ -57,3 +60,30 @@ class DateTimeField(serializers.DateTimeField):
 class BlankableURLField(serializers.URLField):
     """A URL that may be empty (``""``), and says so in the schema: a plain URLField is
     documented as ``format: uri``, which an empty string breaks."""
+
+
+class AllowedActionsField(serializers.Field):  # type: ignore[type-arg]
+    """Read-only: the actions the caller may take on the object now, from the model's one
+    ``allowed_actions`` (``core.permissions``), so a client shows the same buttons as the page.
+    ``choices`` (the model's action TextChoices) documents the names in the schema."""
+
+    def __init__(self, *, choices: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault(
+            "help_text", gettext_lazy("What you may do to this object now, by action name.")
+        )
+        super().__init__(read_only=True, **kwargs)
+        self.choices = choices
+        set_override(
+            self,
+            "field",
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": sorted(str(c) for c in choices)},
+                "readOnly": True,
+            },
+        )
+
+    def to_representation(self, value: Any) -> list[str]:
+        request = self.context.get("request")
+        return sorted(allowed_actions(value, getattr(request, "user", None)))
