@@ -50,9 +50,10 @@ test: install  ## Run the whole test suite (what CI runs)
 test-fast: install  ## The suite without the browser, integration and benchmark tests
 	$(PYTEST) -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)
 
-lint: install  ## ruff check and format check
+lint: install  ## ruff check and format check, and the import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install  ## Format the code with ruff
 	$(BIN)/ruff check --fix .

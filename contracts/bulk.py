@@ -386,7 +386,7 @@ def exchange_rate_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     for index, (currency, day), kind in outcome:
         result.add(
             row=index,
-            pk=ids[(currency, day)],  # type: ignore[arg-type]
+            pk=ids[(currency, day)],
             key={"currency": currency, "date": day.isoformat()},
             result=kind,
         )

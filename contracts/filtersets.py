@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
-from contracts.querysets import in_force_q
+from contracts.querysets import ContractQuerySet, in_force_q
 from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from core.currencies import currency_choices
 from suppliers.filtersets import SupplierScopeFilterSet
@@ -104,18 +104,18 @@ class ContractFilterSet(SupplierScopeFilterSet):
         return queryset.filter(in_force_q()) if value else queryset.exclude(in_force_q())
 
     def filter_notice_within(
-        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
-    ) -> QuerySet[Contract]:
+        self, queryset: ContractQuerySet, name: str, value: Decimal | None
+    ) -> ContractQuerySet:
         if value is None:
             return queryset
-        return queryset.notice_within(int(value))  # type: ignore[attr-defined,no-any-return]
+        return queryset.notice_within(int(value))
 
     def filter_ending_within(
-        self, queryset: QuerySet[Contract], name: str, value: Decimal | None
-    ) -> QuerySet[Contract]:
+        self, queryset: ContractQuerySet, name: str, value: Decimal | None
+    ) -> ContractQuerySet:
         if value is None:
             return queryset
-        return queryset.ending_within(int(value))  # type: ignore[attr-defined,no-any-return]
+        return queryset.ending_within(int(value))
 
     def filter_value_min(
         self, queryset: QuerySet[Contract], name: str, value: Decimal | None

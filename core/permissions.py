@@ -84,7 +84,7 @@ def vocabulary(model: type[Model]) -> frozenset[str]:
 def _registration(model: type[Model]) -> _Registration:
     for klass in model.__mro__:
         if klass in _registry:
-            return _registry[klass]  # type: ignore[index]
+            return _registry[klass]
     raise LookupError(f"no allowed_actions registered for {model.__name__}")
 
 

@@ -99,7 +99,7 @@ class MeetingLogForm(MeetingFieldsForm):
         self.user = user
         self.fields["supplier"].queryset = supplier_visible(user=user)  # type: ignore[attr-defined]
         name_input = self.fields["supplier_name"].widget
-        name_input.input_type = "search"  # type: ignore[attr-defined]
+        name_input.input_type = "search"
         name_input.attrs.update({"list": "supplier-options", "autocomplete": "off"})
         # Suppliers a typed name matched, when it matched more than one: offered as choices.
         self.candidates: list[Supplier] = []
@@ -265,7 +265,7 @@ def add_service_errors(
         target.add_error(field, errors)
 
 
-class EngagementPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+class EngagementPolicyForm(forms.ModelForm):
     class Meta:
         model = EngagementPolicy
         fields = ["max_days_between_meetings", "max_days_between_in_person"]

@@ -113,7 +113,7 @@ def _commitment(
         description=item.description.strip(),
         side=item.side,
         owner_user=item.owner if item.side == CommitmentSide.OURS else None,  # type: ignore[misc]
-        owner_contact=item.owner if item.side == CommitmentSide.THEIRS else None,  # type: ignore[misc]
+        owner_contact=item.owner if item.side == CommitmentSide.THEIRS else None,
         due_date=item.due_date,
         note=item.note.strip(),
         created_by=by,

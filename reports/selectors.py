@@ -42,6 +42,7 @@ from contracts.selectors import contract_confidential, contract_list
 from escalations.choices import EscalationStatus, Level
 from escalations.models import Escalation
 from escalations.selectors import escalation_list
+from health.selectors import with_health
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment
 from meetings.selectors import (
@@ -51,7 +52,6 @@ from meetings.selectors import (
     with_people_met,
 )
 from reports.filtersets import ReportFilterSet
-from reports.health import with_health
 from reviews.choices import ReviewStatus, Standing
 from reviews.models import Review
 from reviews.selectors import my_reviews_to_do, overdue_q, review_visible

@@ -144,7 +144,7 @@ class RaterInviteForm(forms.Form):
     )
 
 
-class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+class PlanForm(forms.ModelForm):
     class Meta:
         model = CorrectiveActionPlan
         fields = ["problem", "severity", "root_cause", "supplier_response"]

@@ -58,7 +58,7 @@ def rfp_filter_form(data: QueryDict | None) -> forms.Form:
     return form
 
 
-class RfpForm(forms.ModelForm):  # type: ignore[type-arg]
+class RfpForm(forms.ModelForm):
     suppliers = forms.ModelMultipleChoiceField(
         label=_("Invite suppliers"),
         queryset=Supplier.objects.none(),

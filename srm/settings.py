@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "contracts",
     "reviews",
     "rfps",
+    "health",
     "reports",
 ]
 

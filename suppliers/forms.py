@@ -53,7 +53,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class ServiceModelForm(forms.ModelForm):
     """A ModelForm that leaves the instance alone: the service copies the input onto it,
     validates the model and saves it, and it must see the old values to know what changed."""
 
@@ -61,8 +61,8 @@ class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
         pass
 
 
-class CategoryChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Category) -> str:  # type: ignore[override]
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
         return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
 
 

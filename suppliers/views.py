@@ -18,7 +18,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.integrity import protected_message
-from reports.health import with_health
+from health.selectors import with_health
 from suppliers import services
 from suppliers.forms import (
     ContactForm,

@@ -176,7 +176,7 @@ class ContractWriteSerializer(serializers.Serializer[Any]):
     )
     title = serializers.CharField(max_length=200)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)  # type: ignore[arg-type]
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     currency = serializers.ChoiceField(choices=sorted(currency_codes()))
     start_date = DateField(required=False, allow_null=True)
     end_date = DateField(
@@ -249,7 +249,7 @@ class RenewalStateSerializer(serializers.Serializer[Any]):
 # --- Obligations, benefits, documents -----------------------------------------------------
 
 
-class _ContractField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class _ContractField(serializers.PrimaryKeyRelatedField):
     """A contract the caller may see in full (others do not exist for them)."""
 
     def get_queryset(self) -> Any:

@@ -119,9 +119,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
         # through the serializer, in the same schema.
         queryset = self.filter_queryset(self.get_queryset())
         rows = (
-            self.paginate_queryset(
-                queryset.prefetch_related(None).values(*SUPPLIER_LIST_COLUMNS)  # type: ignore[arg-type]
-            )
+            self.paginate_queryset(queryset.prefetch_related(None).values(*SUPPLIER_LIST_COLUMNS))
             or []
         )
         relations = supplier_list_relations(supplier_ids=[row["id"] for row in rows])

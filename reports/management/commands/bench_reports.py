@@ -171,7 +171,7 @@ def _copy_floor(sql: str) -> tuple[float, int]:
     """Seconds and bytes of ``COPY (sql) TO STDOUT WITH CSV HEADER`` on the bare driver."""
     sink = _Sink()
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:  # type: ignore[union-attr]
+    with connection.connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH CSV HEADER", sink)
         return time.perf_counter() - started, sink.bytes
@@ -184,8 +184,8 @@ def _export_sql(user: User) -> str:
     keys = [column.key for column in spec.columns]
     sql, params = queryset.values_list(*keys).query.sql_with_params()
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:  # type: ignore[union-attr]
-        return cursor.mogrify(sql, params).decode()  # type: ignore[no-any-return]
+    with connection.connection.cursor() as cursor:
+        return cursor.mogrify(sql, params).decode()
 
 
 def _export_table(client: Client, suppliers: int) -> str:

@@ -52,7 +52,7 @@ from core.bench import (
     use_bench_database,
     vacuum_analyze,
 )
-from suppliers.management.commands.seed_bench import (
+from suppliers.bench import (
     SEEDED_PREFIX,
     SUPPLIER_FIELDS,
     supplier_values,
@@ -448,7 +448,7 @@ def _moment(value: Any) -> str:
 
 def _raw_cursor() -> Any:
     connection.ensure_connection()
-    return connection.connection.cursor()  # type: ignore[union-attr]
+    return connection.connection.cursor()
 
 
 def list_floor_one_query(size: int) -> bytes:

@@ -1,5 +1,5 @@
 """Supplier health on the supplier page (``{% supplier_health_panel supplier %}``) and as a
-badge in lists (``{% health_badge supplier %}`` for rows annotated by reports.health)."""
+badge in lists (``{% health_badge supplier %}`` for rows annotated by health.selectors)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from reports.health import band_of, health_of, supplier_health
+from health.selectors import band_of, health_of, supplier_health
 from suppliers.models import Supplier
 
 register = template.Library()
@@ -16,7 +16,7 @@ register = template.Library()
 BAND_CLASSES = {"good": "status-active", "fair": "status-suspended", "poor": "risk-high"}
 
 
-@register.inclusion_tag("reports/partials/_supplier_health.html", takes_context=True)
+@register.inclusion_tag("health/partials/_supplier_health.html", takes_context=True)
 def supplier_health_panel(context: template.Context, supplier: Supplier) -> dict[str, Any]:
     request = context["request"]
     health = supplier_health(user=request.user, supplier=supplier)
@@ -28,7 +28,7 @@ def supplier_health_panel(context: template.Context, supplier: Supplier) -> dict
     }
 
 
-@register.inclusion_tag("reports/partials/_health_badge.html")
+@register.inclusion_tag("health/partials/_health_badge.html")
 def health_badge(supplier: Supplier) -> dict[str, Any]:
     score = getattr(supplier, "health_score", None)
     if score is None:

@@ -1,7 +1,4 @@
-"""``manage.py seed_bench --suppliers 100000``: benchmark data in ``<NAME>_bench``.
-
-With the suppliers come, by default, ten meetings each (a million for 100,000) and the
-commitments, reviews, contracts and escalations the dashboard reads (see reports.bench).
+"""Benchmark suppliers, for ``manage.py seed_bench`` (reports/management/commands).
 
 Suppliers come with realistic spreads (countries, statuses, segments, risk), 1-3 of ~30
 categories in a two-level tree, one of 20 account managers as owner and sometimes a backup.
@@ -12,22 +9,18 @@ Each supplier's values are a pure function of its number, so ``bench_suppliers``
 from __future__ import annotations
 
 import random
-import time
 from bisect import bisect
 from datetime import datetime, timedelta
 from itertools import accumulate
-from typing import Any
 
 import pgtrigger
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from core.bench import copy_buffer, copy_into, use_bench_database, vacuum_analyze
-from reports.bench import seed_report_data
+from core.bench import copy_buffer, copy_into, vacuum_analyze
 from suppliers.choices import OwnershipRole
 from suppliers.models import Category, KeyAccountOwnership, Supplier, SupplierCategory
 
@@ -131,75 +124,29 @@ def supplier_values(number: int, *, prefix: str = SEEDED_PREFIX) -> dict[str, st
 SUPPLIER_FIELDS = list(supplier_values(1))
 
 
-class Command(BaseCommand):
-    help = (
-        "Seeds the benchmark database (<NAME>_bench) with suppliers, categories and owners; "
-        "a second run keeps what is there and adds what is missing."
+def seed_suppliers(*, wanted: int, audit: bool = False) -> tuple[int, int]:
+    """Tops the bench suppliers up to ``wanted`` (with categories and account managers);
+    answers how many were added and how many account managers there are."""
+    categories = _seed_categories()
+    owners = _seed_owners()
+    existing = set(
+        Supplier.objects.filter(external_id__startswith=SEEDED_PREFIX).values_list(
+            "external_id", flat=True
+        )
     )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--suppliers", type=int, default=100_000, help="How many suppliers.")
-        parser.add_argument("--database-name", help="Seed this database instead of <NAME>_bench.")
-        parser.add_argument(
-            "--in-place",
-            action="store_true",
-            help="Seed the current database (for tests); never use on real data.",
-        )
-        parser.add_argument(
-            "--meetings-per-supplier",
-            type=int,
-            default=10,
-            help="Meetings per supplier (10: a million for 100,000), with the commitments, "
-            "reviews, contracts and escalations the reports read (reports.bench); 0: none.",
-        )
-        parser.add_argument(
-            "--audit",
-            action="store_true",
-            help="Let the audit triggers record the seeded rows (slower; off by default).",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["suppliers"] < 1:
-            raise CommandError("--suppliers must be at least 1.")
-        started = time.perf_counter()
-        name = use_bench_database(name=options["database_name"], in_place=options["in_place"])
-        self.stdout.write(f"Seeding {name}.")
-        categories = _seed_categories()
-        owners = _seed_owners()
-        existing = set(
-            Supplier.objects.filter(external_id__startswith=SEEDED_PREFIX).values_list(
-                "external_id", flat=True
-            )
-        )
-        wanted = options["suppliers"]
-        missing = [
-            number
-            for number in range(1, wanted + 1)
-            if f"{SEEDED_PREFIX}{number:07d}" not in existing
-        ]
-        if len(existing) > wanted:
-            self.stdout.write(f"{len(existing):,} bench suppliers are there already; kept.")
-        if missing:
-            # The audit trail would record every seeded row twice over (supplier, owner,
-            # categories); seed data is not history, so its triggers are off unless asked.
-            ignore = [] if options["audit"] else _audit_triggers()
-            with transaction.atomic(), pgtrigger.ignore(*ignore):
-                _apply_trigger_settings()
-                for chunk in range(0, len(missing), 50_000):
-                    _seed_suppliers(missing[chunk : chunk + 50_000], categories, owners)
-            vacuum_analyze(*_tables())
-        if options["meetings_per_supplier"] > 0:
-            self.stdout.write("Report data (meetings, commitments, reviews, contracts):")
-            seed_report_data(
-                meetings_per_supplier=options["meetings_per_supplier"], say=self.stdout.write
-            )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{wanted:,} bench suppliers wanted, {len(missing):,} added, "
-                f"{Category.objects.count()} categories, {len(owners)} account managers "
-                f"({time.perf_counter() - started:.1f} s)."
-            )
-        )
+    missing = [
+        number for number in range(1, wanted + 1) if f"{SEEDED_PREFIX}{number:07d}" not in existing
+    ]
+    if missing:
+        # The audit trail would record every seeded row twice over (supplier, owner,
+        # categories); seed data is not history, so its triggers are off unless asked.
+        ignore = [] if audit else _audit_triggers()
+        with transaction.atomic(), pgtrigger.ignore(*ignore):
+            _apply_trigger_settings()
+            for chunk in range(0, len(missing), 50_000):
+                _seed_suppliers(missing[chunk : chunk + 50_000], categories, owners)
+        vacuum_analyze(*_tables())
+    return len(missing), len(owners)
 
 
 def _tables() -> list[str]:

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role, roles_of
+from health.selectors import health_of, supplier_health, with_health
 from meetings.models import EngagementPolicy
-from reports.health import health_of, supplier_health, with_health
 from suppliers.models import Supplier
 from tests.factories import SupplierFactory
 from tests.reports.fixtures import contract, hand_computed_supplier, review
