@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django.contrib.postgres",
     "django_countries",
     "pgtrigger",
@@ -135,6 +136,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through TEMPLATES, so templates/django/forms/ may override Django's widget
+# templates; a <select> renders in Python (core/renderers.py says why).
+FORM_RENDERER = "core.renderers.FormRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 

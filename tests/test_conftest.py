@@ -3,9 +3,6 @@ test, and the slow markers given by where a test lives."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +13,7 @@ from accounts.models import User
 from accounts.roles import Role, roles_of
 from escalations.models import Escalation
 from suppliers.models import Supplier
+from tests import conftest
 from tests.demo_snapshot import DemoSnapshot, table_counts
 
 
@@ -63,35 +61,39 @@ def test_demo_data_refuses_to_replace_rows_a_fixture_made(
     assert User.objects.filter(username="early").exists()
 
 
-def _collected(marker_expression: str, *paths: str) -> set[str]:
-    """The files pytest selects with ``-m marker_expression`` among ``paths``."""
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [
-            *(sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"),
-            *("-m", marker_expression, *paths),
-        ],
-        cwd=settings.BASE_DIR,
-        env=os.environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode in {0, 5}, result.stdout + result.stderr  # 5: none selected
-    return {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+class _Item:
+    """Enough of a pytest item for the marking hook: a path, and markers added to it."""
 
+    def __init__(self, path: str) -> None:
+        self.path = settings.BASE_DIR / path
+        self.markers: set[str] = set()
 
-SOME_SLOW_AND_FAST = (
-    "tests/e2e/test_sign_in.py",
-    "tests/integration/test_scan.py",
-    "tests/suppliers/test_bench.py",
-    "tests/core/test_config.py",
-)
+    def add_marker(self, marker: str | pytest.MarkDecorator) -> None:
+        self.markers.add(marker if isinstance(marker, str) else marker.name)
 
 
 def test_slow_markers_follow_where_a_test_lives() -> None:
-    slow = {"tests/e2e/test_sign_in.py", "tests/integration/test_scan.py"}
-    slow |= {"tests/suppliers/test_bench.py"}
-    assert _collected("browser or integration or bench", *SOME_SLOW_AND_FAST) == slow
-    fast = "not (browser or integration or bench)"  # make test-fast
-    assert _collected(fast, *SOME_SLOW_AND_FAST) == {"tests/core/test_config.py"}
+    """The hook marks a test by where it lives, so `make test-fast` (-m "not (browser or
+    integration or bench or slow)") leaves out every browser, integration and bench test."""
+    items = {
+        path: _Item(path)
+        for path in (
+            "tests/e2e/test_sign_in.py",
+            "tests/integration/test_scan.py",
+            "tests/suppliers/test_bench.py",
+            "tests/core/test_config.py",
+        )
+    }
+
+    conftest.pytest_collection_modifyitems(list(items.values()))  # type: ignore[arg-type]
+
+    marked = {path: item.markers - {"xdist_group"} for path, item in items.items()}
+    assert marked == {
+        "tests/e2e/test_sign_in.py": {"browser"},
+        "tests/integration/test_scan.py": {"integration"},
+        "tests/suppliers/test_bench.py": {"bench"},
+        "tests/core/test_config.py": set(),
+    }
+    # The browser tests share one worker's Chromium; the integration tests time processes.
+    assert "xdist_group" in items["tests/e2e/test_sign_in.py"].markers
+    assert "xdist_group" in items["tests/integration/test_scan.py"].markers
