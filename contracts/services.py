@@ -3,20 +3,25 @@
 Each service checks the actor, validates (``full_clean``), writes in one transaction and keeps
 history: a contract's terms are snapshotted as a new ``ContractVersion`` at creation, at each
 amendment and at each renewal, and its rows are audited by database triggers. Bulk upserts
-live in ``contracts.bulk``; the alert scan in ``contracts.alerts``; document uploads in
-``contracts.documents``; who may do what, and term arithmetic, in ``contracts.rules``.
+live in ``contracts.bulk``; the scans in ``contracts.alerts``; document uploads in
+``contracts.documents``; who may do what in ``contracts.permissions``, and term arithmetic in
+``contracts.rules``. A termination given for a later day leaves the contract active (in
+force, its obligations open, its value counted) until ``contract_termination_scan`` ends it
+on that day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +47,14 @@ from contracts.renewals import (
     close_decision,
     renewal_decision_advance,
 )
-from contracts.rules import add_months, may_manage_contracts, may_work_on, next_term_end
+from contracts.permissions import (
+    may_create_contract,
+    may_manage,
+    may_record_obligation,
+    may_record_realisation,
+    may_work_on,
+)
+from contracts.rules import add_months, next_term_end
 from core.dates import date_range_message
 from core.exceptions import DomainError
 from suppliers.choices import SupplierStatus
@@ -61,7 +73,6 @@ TERM_FIELDS = (
     "renewal_term_months",
     "description",
 )
-AMENDABLE = frozenset({*TERM_FIELDS, "owner", "external_id"} - {"owner_id"})
 
 
 class ContractStateError(DomainError):
@@ -76,14 +87,13 @@ class LineInput:
     unit: str = ""
 
 
-def _require_manager(user: User) -> None:
-    if not may_manage_contracts(user):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
 def _require_worker(user: User, contract: Contract) -> None:
-    if not may_work_on(user=user, contract=contract):
-        raise PermissionDenied
+    _require(may_work_on(user, contract))
 
 
 # --- Contracts ----------------------------------------------------------------------------
@@ -166,7 +176,7 @@ def contract_create(
 ) -> Contract:
     """A draft contract, numbered C-<year>-<nnnn> unless ``number`` is given; version 1 of its
     terms is recorded."""
-    _require_manager(by)
+    _require(may_create_contract(by))
     _check_owner(owner)
     contract = Contract(
         supplier=supplier,
@@ -239,7 +249,7 @@ def activation_problems(contract: Contract) -> dict[str, str]:
 @transaction.atomic
 def contract_activate(*, contract: Contract, by: User) -> Contract:
     """Draft to active, when it has what an active contract needs (``activation_problems``)."""
-    _require_manager(by)
+    _require(may_manage(by, contract))
     contract = (
         Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
     )
@@ -256,28 +266,62 @@ def contract_activate(*, contract: Contract, by: User) -> Contract:
     return contract
 
 
+class Unset(Enum):
+    """A term an amendment leaves as it is (None is a value: an open-ended contract)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
 @transaction.atomic
 def contract_amend(
-    *, contract: Contract, by: User, changes: Mapping[str, Any], note: str = ""
+    *,
+    contract: Contract,
+    by: User,
+    note: str = "",
+    title: str | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    value: Decimal | Unset = UNSET,
+    currency: str | Unset = UNSET,
+    start_date: date | None | Unset = UNSET,
+    end_date: date | None | Unset = UNSET,
+    notice_period_days: int | Unset = UNSET,
+    auto_renew: bool | Unset = UNSET,
+    renewal_term_months: int | None | Unset = UNSET,
+    description: str | Unset = UNSET,
+    external_id: str | None | Unset = UNSET,
 ) -> Contract:
-    """Changes a contract's terms as a new version; the old one stays readable. Nothing is
-    written when nothing changed. A terminated contract is not amended."""
-    _require_manager(by)
-    unknown = set(changes) - AMENDABLE
-    if unknown:
-        raise ValidationError({name: _("This cannot be amended.") for name in sorted(unknown)})
+    """Changes a contract's terms (those given) as a new version; the old one stays readable.
+    Nothing is written when nothing changed. A terminated contract is not amended."""
+    _require(may_manage(by, contract))
+    given: dict[str, object] = {
+        "title": title,
+        "owner": owner,
+        "value": value,
+        "currency": currency,
+        "start_date": start_date,
+        "end_date": end_date,
+        "notice_period_days": notice_period_days,
+        "auto_renew": auto_renew,
+        "renewal_term_months": renewal_term_months,
+        "description": description,
+        "external_id": external_id,
+    }
+    changes = {name: change for name, change in given.items() if change is not UNSET}
     contract = (
         Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
     )
     if contract.status == ContractStatus.TERMINATED:
         raise ContractStateError(_("A terminated contract cannot be amended."))
     before = _terms(contract) | {"external_id": contract.external_id}
-    for name, value in changes.items():
-        if name == "currency" and isinstance(value, str):
-            value = value.upper()
+    for name, change in changes.items():
+        if name == "currency" and isinstance(change, str):
+            change = change.upper()
         if name == "external_id":
-            value = value or None
-        setattr(contract, name, value)
+            change = change or None
+        setattr(contract, name, change)
     if "owner" in changes:
         _check_owner(contract.owner)
     if _terms(contract) | {"external_id": contract.external_id} == before:
@@ -304,10 +348,15 @@ def contract_renew(
     version; the current term's renewal decision is done. ``by`` None: the system renewed a
     contract that renews itself."""
     if by is not None:
-        _require_manager(by)
+        _require(may_manage(by, contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.ACTIVE:
         raise ContractStateError(_("Only an active contract can be renewed."))
+    if contract.terminates_on is not None:
+        raise ContractStateError(
+            _("The contract terminates on %(day)s: it is not renewed.")
+            % {"day": contract.terminates_on.isoformat()}
+        )
     if contract.end_date is None:
         raise ContractStateError(_("An open-ended contract has no term to renew."))
     months = months or contract.renewal_term_months
@@ -328,8 +377,11 @@ def contract_renew(
 
 @transaction.atomic
 def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -> Contract:
-    """Ends the contract on ``on`` for ``reason``; the current term's decision is done."""
-    _require_manager(by)
+    """Ends the contract on ``on`` for ``reason``; the current term's decision is done. An
+    active contract terminated for a later day stays active (in force, its obligations open,
+    its value counted) until then: ``contract_termination_complete`` ends it on the day. Given
+    again before that day, the new day and reason replace the old. Both steps are versions."""
+    _require(may_manage(by, contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status == ContractStatus.TERMINATED:
         raise ContractStateError(_("The contract is terminated already."))
@@ -340,15 +392,39 @@ def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -
         errors["on"] = _("A contract cannot end before it starts.")
     if errors:
         raise ValidationError(errors)
+    given = contract.status == ContractStatus.ACTIVE and on > timezone.localdate()
     term_end = contract.end_date
-    contract.status = ContractStatus.TERMINATED
+    if not given:
+        contract.status = ContractStatus.TERMINATED
     contract.terminated_on = on
     contract.termination_reason = reason.strip()
+    contract.version += 1
     contract.updated_at = timezone.now()
-    contract.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+    contract.save(
+        update_fields=["status", "terminated_on", "termination_reason", "version", "updated_at"]
+    )
+    kind = VersionKind.TERMINATING if given else VersionKind.TERMINATED
+    _record_version(contract, kind=kind, by=by, note=reason.strip())
     if term_end is not None:
         close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
     return contract
+
+
+@transaction.atomic
+def contract_termination_complete(*, contract: Contract, today: date) -> bool:
+    """The day a termination given for it has come: the contract is terminated, by the
+    system, as a version. False when there is nothing to do (not yet, or done already)."""
+    claimed = Contract.objects.filter(
+        pk=contract.pk,
+        status=ContractStatus.ACTIVE,
+        terminated_on__isnull=False,
+        terminated_on__lte=today,
+    ).update(status=ContractStatus.TERMINATED, version=F("version") + 1, updated_at=timezone.now())
+    if not claimed:
+        return False
+    contract.refresh_from_db()
+    _record_version(contract, kind=VersionKind.TERMINATED, by=None, note=contract.termination_reason)
+    return True
 
 
 # --- Obligations --------------------------------------------------------------------------
@@ -387,7 +463,7 @@ def obligation_record(
 ) -> Obligation:
     """Records how an obligation went. A recurring one that was met or missed moves on to its
     next due date and is open again; what happened stays in its audit history."""
-    _require_worker(by, obligation.contract)
+    _require(may_record_obligation(by, obligation))
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if status not in ObligationStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
@@ -444,9 +520,41 @@ def benefit_realisation_record(
     amount: Decimal,
     note: str = "",
 ) -> BenefitRealisation:
-    """Records what the benefit brought in a period; recording the same period again
-    corrects it (the audit keeps the earlier figure)."""
-    _require_worker(by, benefit.contract)
+    """Records what the benefit brought in a period that has ended; recording the same period
+    (same start) again corrects it (the audit keeps the earlier figure). Periods of a benefit
+    never overlap: each day's benefit counts once."""
+    _require(may_record_realisation(by, benefit))
+    errors: dict[str, str] = {}
+    if period_end < period_start:
+        errors["period_end"] = _("A period cannot end before it starts.")
+    elif period_end > timezone.localdate():
+        errors["period_end"] = _(
+            "The period has not ended yet: record what it brought once it has."
+        )
+    if errors:
+        raise ValidationError(errors)
+    Benefit.objects.select_for_update().filter(pk=benefit.pk).first()  # one writer at a time
+    overlapping = (
+        BenefitRealisation.objects.filter(
+            benefit=benefit, period_start__lte=period_end, period_end__gte=period_start
+        )
+        .exclude(period_start=period_start)
+        .order_by("period_start")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "This period overlaps %(start)s to %(end)s, recorded already: "
+                    "each day counts once."
+                )
+                % {
+                    "start": overlapping.period_start.isoformat(),
+                    "end": overlapping.period_end.isoformat(),
+                }
+            }
+        )
     realisation = (
         BenefitRealisation.objects.select_for_update()
         .filter(benefit=benefit, period_start=period_start)
@@ -476,8 +584,7 @@ __all__ = [
     "contract_create",
     "contract_renew",
     "contract_terminate",
-    "may_manage_contracts",
-    "may_work_on",
+    "contract_termination_complete",
     "next_term_end",
     "obligation_create",
     "obligation_record",
