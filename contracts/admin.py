@@ -34,7 +34,7 @@ class _ReadOnly:
         return False
 
 
-class VersionInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
+class VersionInline(_ReadOnly, admin.TabularInline):
     model = ContractVersion
     fields = readonly_fields = ("number", "kind", "created_by", "created_at", "note")
     extra = 0
@@ -44,14 +44,14 @@ class VersionInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
         return fields if _cleared(request) else [name for name in fields if name != "note"]
 
 
-class ObligationInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
+class ObligationInline(_ReadOnly, admin.TabularInline):
     model = Obligation
     fields = readonly_fields = ("party", "description", "due_date", "recurrence", "status")
     extra = 0
 
 
 @admin.register(Contract)
-class ContractAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class ContractAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["number", "title", "supplier", "owner", "status", "currency", "end_date"]
     list_select_related = ["supplier", "owner"]
     list_filter = ["status", "currency", "auto_renew"]
@@ -80,7 +80,7 @@ class ContractAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "date", "rate", "updated_at"]
     list_filter = ["currency"]
     date_hierarchy = "date"

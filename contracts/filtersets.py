@@ -108,14 +108,14 @@ class ContractFilterSet(SupplierScopeFilterSet):
     ) -> QuerySet[Contract]:
         if value is None:
             return queryset
-        return queryset.notice_within(int(value))  # type: ignore[attr-defined,no-any-return]
+        return queryset.notice_within(int(value))  # type: ignore[attr-defined]
 
     def filter_ending_within(
         self, queryset: QuerySet[Contract], name: str, value: Decimal | None
     ) -> QuerySet[Contract]:
         if value is None:
             return queryset
-        return queryset.ending_within(int(value))  # type: ignore[attr-defined,no-any-return]
+        return queryset.ending_within(int(value))  # type: ignore[attr-defined]
 
     def filter_value_min(
         self, queryset: QuerySet[Contract], name: str, value: Decimal | None

@@ -345,9 +345,7 @@ class Obligation(models.Model):
         """Still open after its due date (``ObligationFilterSet``'s ``overdue`` in SQL)."""
         due = self.due_date
         return (
-            self.status == ObligationStatus.OPEN
-            and due is not None
-            and due < timezone.localdate()
+            self.status == ObligationStatus.OPEN and due is not None and due < timezone.localdate()
         )
 
 

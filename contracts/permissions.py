@@ -107,9 +107,10 @@ def contract_actions(contract: Contract, user: User) -> set[str]:
     } & possible
     if work and may_view_confidential(user, contract) and may_work_on(user, contract):
         allowed |= work
-        if ContractAction.DECIDE_RENEWAL in allowed and not RENEWAL_TRANSITIONS[
-            _renewal_stage(contract)
-        ]:
+        if (
+            ContractAction.DECIDE_RENEWAL in allowed
+            and not RENEWAL_TRANSITIONS[_renewal_stage(contract)]
+        ):
             allowed.discard(ContractAction.DECIDE_RENEWAL)
     return allowed
 

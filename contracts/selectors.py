@@ -292,12 +292,12 @@ def renewal_board(
     )
     board: dict[str, list[Contract]] = {stage.value: [] for stage in BOARD_STAGES}
     for contract in contracts:
-        notice: date = contract.last_notice_date  # type: ignore[attr-defined,assignment]
+        notice: date = contract.last_notice_date  # type: ignore[assignment]
         contract.days_to_notice = (notice - today).days  # type: ignore[attr-defined]
         contract.days_past_notice = -contract.days_to_notice  # type: ignore[attr-defined]
-        decision = contract.renewal_decision  # type: ignore[attr-defined]
+        decision = contract.renewal_decision
         contract.renewal_decision_label = RenewalChoice(decision).label if decision else ""  # type: ignore[attr-defined]
-        board[contract.renewal_stage].append(contract)  # type: ignore[attr-defined]
+        board[contract.renewal_stage].append(contract)
     return board
 
 

@@ -26,7 +26,7 @@ from accounts.models import User
 from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
 from contracts.choices import ContractStatus, VersionKind
 from contracts.models import Contract, ContractVersion, ExchangeRate
-from contracts.services import _next_number, _terms
+from contracts.services.contracts import _next_number, _terms
 from core.bulk import (
     MAX_ROWS,
     UpsertResult,
@@ -386,7 +386,7 @@ def exchange_rate_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     for index, (currency, day), kind in outcome:
         result.add(
             row=index,
-            pk=ids[(currency, day)],  # type: ignore[arg-type]
+            pk=ids[(currency, day)],
             key={"currency": currency, "date": day.isoformat()},
             result=kind,
         )

@@ -1,22 +1,21 @@
-"""Every write to contracts and what hangs off them.
+"""Writes to contracts themselves: create, activate, amend, renew, terminate.
 
 Each service checks the actor, validates (``full_clean``), writes in one transaction and keeps
 history: a contract's terms are snapshotted as a new ``ContractVersion`` at creation, at each
-amendment and at each renewal, and its rows are audited by database triggers. Bulk upserts
-live in ``contracts.bulk``; the scans in ``contracts.alerts``; document uploads in
-``contracts.documents``; who may do what in ``contracts.permissions``, and term arithmetic in
-``contracts.rules``. A termination given for a later day leaves the contract active (in
-force, its obligations open, its value counted) until ``contract_termination_scan`` ends it
-on that day.
+amendment, renewal and termination, and its rows are audited by database triggers. The scans
+that call these live in ``contracts.alerts``; who may do what in ``contracts.permissions``,
+and term arithmetic in ``contracts.rules``. A termination given for a later day leaves the
+contract active (in force, its obligations open, its value counted) until
+``contract_termination_scan`` ends it on that day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,34 +26,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Capability, capabilities_of
-from contracts.choices import (
-    RECURRENCE_MONTHS,
-    ContractStatus,
-    ObligationStatus,
-    RenewalChoice,
-    VersionKind,
-)
-from contracts.models import (
-    Benefit,
-    BenefitRealisation,
-    Contract,
-    ContractLine,
-    ContractVersion,
-    Obligation,
-)
-from contracts.renewals import (
-    RenewalTransitionError,
-    close_decision,
-    renewal_decision_advance,
-)
-from contracts.permissions import (
-    may_create_contract,
-    may_manage,
-    may_record_obligation,
-    may_record_realisation,
-    may_work_on,
-)
-from contracts.rules import add_months, next_term_end
+from contracts.choices import ContractStatus, RenewalChoice, VersionKind
+from contracts.models import Contract, ContractLine, ContractVersion
+from contracts.permissions import may_create_contract, may_manage, may_work_on
+from contracts.rules import next_term_end
+from contracts.services.renewals import close_decision
 from core.dates import date_range_message
 from core.exceptions import DomainError
 from suppliers.choices import SupplierStatus
@@ -285,13 +261,13 @@ def contract_amend(
     owner: User | Unset = UNSET,
     value: Decimal | Unset = UNSET,
     currency: str | Unset = UNSET,
-    start_date: date | None | Unset = UNSET,
-    end_date: date | None | Unset = UNSET,
+    start_date: date | Unset | None = UNSET,
+    end_date: date | Unset | None = UNSET,
     notice_period_days: int | Unset = UNSET,
     auto_renew: bool | Unset = UNSET,
-    renewal_term_months: int | None | Unset = UNSET,
+    renewal_term_months: int | Unset | None = UNSET,
     description: str | Unset = UNSET,
-    external_id: str | None | Unset = UNSET,
+    external_id: str | Unset | None = UNSET,
 ) -> Contract:
     """Changes a contract's terms (those given) as a new version; the old one stays readable.
     Nothing is written when nothing changed. A terminated contract is not amended."""
@@ -423,170 +399,7 @@ def contract_termination_complete(*, contract: Contract, today: date) -> bool:
     if not claimed:
         return False
     contract.refresh_from_db()
-    _record_version(contract, kind=VersionKind.TERMINATED, by=None, note=contract.termination_reason)
+    _record_version(
+        contract, kind=VersionKind.TERMINATED, by=None, note=contract.termination_reason
+    )
     return True
-
-
-# --- Obligations --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def obligation_create(
-    *,
-    by: User,
-    contract: Contract,
-    party: str,
-    description: str,
-    metric: str = "",
-    target: str = "",
-    due_date: date | None = None,
-    recurrence: str = "",
-) -> Obligation:
-    _require_worker(by, contract)
-    obligation = Obligation(
-        contract=contract,
-        party=party,
-        description=description.strip(),
-        metric=metric.strip(),
-        target=target.strip(),
-        due_date=due_date,
-        recurrence=recurrence or "",
-    )
-    obligation.full_clean()
-    obligation.save()
-    return obligation
-
-
-@transaction.atomic
-def obligation_record(
-    *, obligation: Obligation, by: User, status: str, evidence_note: str = ""
-) -> Obligation:
-    """Records how an obligation went. A recurring one that was met or missed moves on to its
-    next due date and is open again; what happened stays in its audit history."""
-    _require(may_record_obligation(by, obligation))
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if status not in ObligationStatus.values:
-        raise ValidationError({"status": _("Choose a status.")})
-    obligation.status = status
-    obligation.evidence_note = evidence_note.strip()
-    months = RECURRENCE_MONTHS.get(obligation.recurrence)  # type: ignore[call-overload]
-    if months and obligation.due_date and status in (ObligationStatus.MET, ObligationStatus.MISSED):
-        next_due = add_months(obligation.due_date, months)
-        if next_due is None:
-            raise ValidationError({"due_date": date_range_message()})
-        obligation.save(update_fields=["status", "evidence_note"])  # the audit keeps this one
-        obligation.due_date = next_due
-        obligation.status = ObligationStatus.OPEN
-    obligation.updated_at = timezone.now()
-    obligation.full_clean()
-    obligation.save()
-    return obligation
-
-
-# --- Benefits -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def benefit_create(
-    *,
-    by: User,
-    contract: Contract,
-    kind: str,
-    expected_amount: Decimal,
-    note: str = "",
-    gain_share_percent: Decimal | None = None,
-) -> Benefit:
-    """A benefit promised for the contract, in the contract's currency."""
-    _require_worker(by, contract)
-    benefit = Benefit(
-        contract=contract,
-        kind=kind,
-        expected_amount=expected_amount,
-        note=note.strip(),
-        gain_share_percent=gain_share_percent,
-    )
-    benefit.full_clean()
-    benefit.save()
-    return benefit
-
-
-@transaction.atomic
-def benefit_realisation_record(
-    *,
-    by: User,
-    benefit: Benefit,
-    period_start: date,
-    period_end: date,
-    amount: Decimal,
-    note: str = "",
-) -> BenefitRealisation:
-    """Records what the benefit brought in a period that has ended; recording the same period
-    (same start) again corrects it (the audit keeps the earlier figure). Periods of a benefit
-    never overlap: each day's benefit counts once."""
-    _require(may_record_realisation(by, benefit))
-    errors: dict[str, str] = {}
-    if period_end < period_start:
-        errors["period_end"] = _("A period cannot end before it starts.")
-    elif period_end > timezone.localdate():
-        errors["period_end"] = _(
-            "The period has not ended yet: record what it brought once it has."
-        )
-    if errors:
-        raise ValidationError(errors)
-    Benefit.objects.select_for_update().filter(pk=benefit.pk).first()  # one writer at a time
-    overlapping = (
-        BenefitRealisation.objects.filter(
-            benefit=benefit, period_start__lte=period_end, period_end__gte=period_start
-        )
-        .exclude(period_start=period_start)
-        .order_by("period_start")
-        .first()
-    )
-    if overlapping is not None:
-        raise ValidationError(
-            {
-                "period_start": _(
-                    "This period overlaps %(start)s to %(end)s, recorded already: "
-                    "each day counts once."
-                )
-                % {
-                    "start": overlapping.period_start.isoformat(),
-                    "end": overlapping.period_end.isoformat(),
-                }
-            }
-        )
-    realisation = (
-        BenefitRealisation.objects.select_for_update()
-        .filter(benefit=benefit, period_start=period_start)
-        .first()
-    ) or BenefitRealisation(benefit=benefit, period_start=period_start)
-    realisation.period_end = period_end
-    realisation.amount = amount
-    realisation.note = note.strip()
-    realisation.recorded_by = by
-    realisation.recorded_at = timezone.now()
-    realisation.full_clean(validate_unique=False)
-    realisation.save()
-    Benefit.objects.filter(pk=benefit.pk).update(updated_at=timezone.now())
-    return realisation
-
-
-__all__ = [
-    "ContractStateError",
-    "LineInput",
-    "RenewalTransitionError",
-    "activation_problems",
-    "add_months",
-    "benefit_create",
-    "benefit_realisation_record",
-    "contract_activate",
-    "contract_amend",
-    "contract_create",
-    "contract_renew",
-    "contract_terminate",
-    "contract_termination_complete",
-    "next_term_end",
-    "obligation_create",
-    "obligation_record",
-    "renewal_decision_advance",
-]
