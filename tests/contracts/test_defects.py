@@ -245,7 +245,7 @@ def test_past_the_notice_day_a_contract_that_does_not_renew_is_said_to_lapse(
     assert "has closed" in closed.title
     assert f"it lapses on {end.isoformat()}" in closed.body
     page = _client(procurement_manager).get(f"/contracts/{contract.pk}/").content.decode()
-    assert "The notice window has closed: the contract lapses on May 27, 2026." in page
+    assert "The notice window has closed: the contract lapses on May 26, 2026." in page
 
 
 def test_past_the_notice_day_a_contract_that_renews_itself_says_when(
@@ -260,7 +260,7 @@ def test_past_the_notice_day_a_contract_that_renews_itself_says_when(
     body = Notification.objects.get(occasion="notice-closed:2026-02-25").body
     assert f"it renews itself on {renews}" in body
     page = _client(procurement_manager).get(f"/contracts/{contract.pk}/").content.decode()
-    assert "The notice window has closed: the contract renews itself on May 28, 2026." in page
+    assert "The notice window has closed: the contract renews itself on May 27, 2026." in page
 
 
 def test_before_the_notice_day_the_page_counts_down_and_says_nothing_of_a_closed_window(
@@ -328,7 +328,7 @@ def test_a_termination_dated_later_keeps_the_contract_in_force_until_that_day(
     with time_machine.travel(datetime(ends.year, ends.month, ends.day, 12, tzinfo=UTC)):
         gone = contract_list(user=procurement_manager, filters={"in_force": "true"})
         assert not gone.exists()
-        page = client.get(f"/contracts/{contract.pk}/").content.decode()
+        page = _client(procurement_manager).get(f"/contracts/{contract.pk}/").content.decode()
     assert "Terminated on" in page and "Terminate the contract" not in page
 
 
