@@ -178,6 +178,7 @@ class ContractDetailSerializer(ContractSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _SupplierField(serializers.PrimaryKeyRelatedField):
     """A supplier the caller may see (``suppliers.selectors.supplier_visible``)."""
 
@@ -185,6 +186,7 @@ class _SupplierField(serializers.PrimaryKeyRelatedField):
         return supplier_visible(user=self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _OwnerField(serializers.PrimaryKeyRelatedField):
     """Someone who may own things (``suppliers.selectors.owner_candidate_list``)."""
 
@@ -234,7 +236,9 @@ class RenewSerializer(serializers.Serializer[Any]):
 
 
 class TerminateSerializer(serializers.Serializer[Any]):
-    on = DateField(help_text=_("The day the contract ends."))
+    on = DateField(
+        help_text=_("The day the contract ends: today or earlier at once, a later day on that day.")
+    )
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 
 

@@ -187,7 +187,9 @@ class ContractViewSet(
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request: Request, pk: str | None = None) -> Response:
-        """Ends the contract on a date, for a reason."""
+        """Ends the contract on a date, for a reason. A later date leaves it active (in force)
+        until that day, when the contract scan terminates it; ``allowed_actions`` then lacks
+        ``renew``."""
         return self._act(request, services.contract_terminate)
 
     @extend_schema(
