@@ -38,6 +38,12 @@ def may_create_contract(user: AnyUser) -> bool:
     return user_can(user, Capability.MANAGE_CONTRACTS)
 
 
+def may_sync(user: AnyUser) -> bool:
+    """Bulk upserts of contracts and exchange rates: the ERP's integration account, or those
+    who manage contracts by hand."""
+    return user_can(user, Capability.SYNC_ERP) or user_can(user, Capability.MANAGE_CONTRACTS)
+
+
 def may_manage(user: AnyUser, contract: Contract) -> bool:
     """Activate, amend, renew or terminate ``contract``: procurement managers."""
     return user_can(user, Capability.MANAGE_CONTRACTS)
@@ -137,6 +143,7 @@ __all__: list[Any] = [
     "may_manage",
     "may_record_obligation",
     "may_record_realisation",
+    "may_sync",
     "may_view_confidential",
     "may_work_on",
     "obligation_actions",
