@@ -189,7 +189,11 @@ def test_realised_figures_for_a_period_not_yet_ended_are_refused(
     assert "period_end" in api.json()["error"]["fields"]
     with pytest.raises(ValidationError) as error:
         benefit_realisation_record(
-            by=procurement_manager, benefit=benefit, period_start=start, period_end=end, amount=1
+            by=procurement_manager,
+            benefit=benefit,
+            period_start=start,
+            period_end=end,
+            amount=Decimal(1),
         )
     assert "period_end" in error.value.message_dict
     assert _realised(benefit) == JANUARY
