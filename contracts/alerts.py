@@ -1,10 +1,20 @@
-"""The contract scan, run by beat every morning and safe to run as often as one likes.
+"""The contract scans, one place for all of them: ``contract_scan`` (run by beat through
+``contract_scan_task``) runs each, and each is safe to run as often as one likes.
+
+- ``contract_notice_scan``: notice alerts and renewal escalations;
+- ``obligation_reminder_scan``: obligations coming due and overdue;
+- ``contract_renewal_scan``: contracts that renew themselves;
+- ``contract_termination_scan``: terminations given for a later day that take effect.
+
+What they do:
 
 - The owner of each active contract is alerted 120, 90, 60 and 30 days before its last day
   to give notice: the latest of those marks reached, once each (the notification's occasion
   holds the mark and the notice date, so a renewed term is alerted afresh). A contract first
   seen at 50 days gets the 60-day alert only, not three at once. Once the term's decision is
-  recorded the alerts stop: they would be noise.
+  recorded the alerts stop: they would be noise. Past the last notice day with no decision,
+  the owner is told once that the window has closed and what happens now: the contract renews
+  itself on the day after its term ends, or lapses on its last day.
 - 14 days before that day with no decision recorded, an escalation (CONTRACT_RENEWAL) is
   raised, once per term (a conditional update on the term's RenewalDecision row).
 - The owner is reminded of every open obligation due within OBLIGATION_REMINDER_DAYS, once
@@ -15,7 +25,9 @@
   ladder: its active key-account owner, else the head of procurement.
 - An active contract that renews itself and whose term has ended is renewed (by the system,
   as a new version), as the contract says happens when nobody gives notice; unless the term's
-  decision is to terminate, which someone must then carry out.
+  decision is to terminate, which someone must then carry out, or a termination was given.
+- An active contract whose termination was given for a later day is terminated on that day
+  (a conditional update: once, however often the scan runs), as a version by the system.
 """
 
 from __future__ import annotations
@@ -31,7 +43,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contracts.choices import ContractStatus, ObligationStatus, RenewalChoice, RenewalStage
 from contracts.models import Contract, Obligation, RenewalDecision
-from contracts.services import contract_renew
+from contracts.rules import NoticeWindow, notice_window
+from contracts.services import contract_renew, contract_termination_complete
 from core.dates import DATE_MIN
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Level, Severity
@@ -72,10 +85,40 @@ def contracts_near_notice(*, today: date, after_id: int = 0) -> list[Contract]:
     )
 
 
-def contract_alerts_scan(*, today: date | None = None) -> int:
-    """Notice alerts, renewal escalations and obligation reminders; returns how many contracts
-    and obligations were looked at. Each batch is its own transaction."""
+def contract_scan(*, today: date | None = None) -> int:
+    """Every contract scan, in order; returns how many contracts and obligations were acted
+    on or looked at."""
     today = today or timezone.localdate()
+    return (
+        contract_termination_scan(today=today)
+        + contract_notice_scan(today=today)
+        + obligation_reminder_scan(today=today)
+        + contract_renewal_scan(today=today)
+    )
+
+
+def contract_termination_scan(*, today: date) -> int:
+    """Terminates the active contracts whose termination was given for a day now come."""
+    ended = 0
+    while True:
+        due = list(
+            Contract.objects.filter(
+                status=ContractStatus.ACTIVE,
+                terminated_on__isnull=False,
+                terminated_on__lte=today,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        done = [contract_termination_complete(contract=Contract(pk=pk), today=today) for pk in due]
+        ended += sum(done)
+        if len(due) < BATCH or not any(done):
+            return ended
+
+
+def contract_notice_scan(*, today: date) -> int:
+    """Notice alerts and renewal escalations; returns how many contracts were looked at.
+    Each batch is its own transaction."""
     seen, after_id = 0, 0
     while True:
         with transaction.atomic():
@@ -86,10 +129,10 @@ def contract_alerts_scan(*, today: date | None = None) -> int:
             break
         seen += len(batch)
         after_id = batch[-1].pk
-    return seen + obligation_reminders_scan(today=today) + contracts_renew_scan(today=today)
+    return seen
 
 
-def contracts_renew_scan(*, today: date) -> int:
+def contract_renewal_scan(*, today: date) -> int:
     """Renews the contracts that renew themselves and whose term ended before today."""
     terminating = RenewalDecision.objects.filter(
         contract=OuterRef("pk"), term_end=OuterRef("end_date"), decision=RenewalChoice.TERMINATE
@@ -103,6 +146,7 @@ def contracts_renew_scan(*, today: date) -> int:
             # An end date stored before dates were bounded (year 1, say) is a typo for a
             # person to fix, not two thousand terms to renew.
             end_date__gte=DATE_MIN,
+            terminated_on__isnull=True,
         )
         .exclude(Exists(terminating))
         .order_by("pk")
@@ -128,13 +172,25 @@ def alert_recipient(contract: Contract) -> User | None:
     return level_recipient(supplier=contract.supplier, level=Level.OWNER)
 
 
+def _closed_outcome(window: NoticeWindow) -> LazyFormat:
+    """What happens now that the notice window has closed, as people read it."""
+    if window.renews_on is not None:
+        return LazyFormat(_("it renews itself on %(day)s"), day=window.renews_on.isoformat())
+    lapses = window.lapses_on.isoformat() if window.lapses_on else ""
+    return LazyFormat(_("it lapses on %(day)s"), day=lapses)
+
+
 def _alert_notice(contract: Contract, *, today: date) -> None:
-    notice = contract.last_notice_date
-    if notice is None:  # the query asked for an end date; the type does not know
+    window = notice_window(contract, today=today)
+    if window is None:  # the query asked for an end date; the type does not know
         return
-    days = (notice - today).days
+    notice, days = window.last_day, window.days_left
+    if window.is_closed:
+        _alert_closed(contract, window)
+        _escalate(contract, window=window)
+        return
     reached = [mark for mark in NOTICE_MARKS if days <= mark]
-    recipient = alert_recipient(contract) if reached and days >= 0 else None
+    recipient = alert_recipient(contract) if reached else None
     if recipient is not None:
         mark = reached[-1]
         notification_create(
@@ -156,10 +212,34 @@ def _alert_notice(contract: Contract, *, today: date) -> None:
             url=contract.get_absolute_url(),
         )
     if days <= ESCALATE_DAYS:
-        _escalate(contract, days=days)
+        _escalate(contract, window=window)
 
 
-def _escalate(contract: Contract, *, days: int) -> None:
+def _alert_closed(contract: Contract, window: NoticeWindow) -> None:
+    """Once per term: the window closed with no decision, and what happens now."""
+    recipient = alert_recipient(contract)
+    if recipient is None:
+        return
+    notification_create(
+        recipient=recipient,
+        kind=NotificationKind.CONTRACT_NOTICE,
+        subject=contract,
+        occasion=f"notice-closed:{window.last_day.isoformat()}",
+        title=LazyFormat(
+            _("The notice window on %(contract)s (%(supplier)s) has closed"),
+            contract=contract.number,
+            supplier=contract.supplier.name,
+        ),
+        body=LazyFormat(
+            _("The last day to give notice was %(notice)s and no decision is recorded: %(then)s."),
+            notice=window.last_day.isoformat(),
+            then=_closed_outcome(window),
+        ),
+        url=contract.get_absolute_url(),
+    )
+
+
+def _escalate(contract: Contract, *, window: NoticeWindow) -> None:
     if contract.end_date is None:
         return
     renewal, _created = RenewalDecision.objects.get_or_create(
@@ -170,22 +250,32 @@ def _escalate(contract: Contract, *, days: int) -> None:
     )
     if not claimed:
         return  # escalated for this term already; one resolved by hand is not raised again
+    if window.is_closed:
+        summary = LazyFormat(
+            _(
+                "%(contract)s: the notice window closed on %(notice)s with no renewal "
+                "decision; %(then)s"
+            ),
+            contract=contract.number,
+            notice=window.last_day.isoformat(),
+            then=_closed_outcome(window),
+        )
+    else:
+        summary = LazyFormat(
+            _("%(contract)s: %(days)s days to give notice and no renewal decision"),
+            contract=contract.number,
+            days=window.days_left,
+        )
     escalation_raise(
         supplier=contract.supplier,
         subject=contract,
         reason=EscalationReason.CONTRACT_RENEWAL,
         severity=Severity.HIGH,
-        summary=str(
-            LazyFormat(
-                _("%(contract)s: %(days)s days to give notice and no renewal decision"),
-                contract=contract.number,
-                days=days,
-            )
-        ),
+        summary=str(summary),
     )
 
 
-def obligation_reminders_scan(*, today: date) -> int:
+def obligation_reminder_scan(*, today: date) -> int:
     """Reminders of open obligations coming due, and the notice of those overdue."""
     window = timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
     seen, after_id = 0, 0

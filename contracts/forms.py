@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from contracts.choices import (
     BenefitKind,
     DocumentKind,
@@ -23,16 +23,16 @@ from contracts.filtersets import ContractFilterSet
 from contracts.models import Contract
 from core.currencies import currency_choices
 from core.forms import DateField
-from suppliers.models import Supplier
-from suppliers.selectors import owner_candidate_list
+from suppliers.selectors import AnyUser, owner_candidate_list, supplier_visible
 
 _API_ONLY_FILTERS = ("external_id", "updated_since", "ordering")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": 0}
 
 
-def contract_filter_form(data: QueryDict | None) -> forms.Form:
-    """The list page's filter form: the form of the FilterSet the API uses."""
+def contract_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form:
+    """The list page's filter form: the form of the FilterSet the API uses; the suppliers
+    offered are those the user may see that have contracts."""
     form: forms.Form = ContractFilterSet(data).form
     for name in _API_ONLY_FILTERS:
         form.fields.pop(name, None)
@@ -40,7 +40,9 @@ def contract_filter_form(data: QueryDict | None) -> forms.Form:
     status.widget = forms.CheckboxSelectMultiple(choices=status.choices)  # type: ignore[attr-defined]
     form.fields["q"].widget.attrs.update({"type": "search"})
     supplier = form.fields["supplier"]
-    supplier.queryset = Supplier.objects.filter(contracts__isnull=False).distinct().order_by("name")  # type: ignore[attr-defined]
+    supplier.queryset = (  # type: ignore[attr-defined]
+        supplier_visible(user=user).filter(contracts__isnull=False).distinct().order_by("name")
+    )
     for name in ("supplier", "owner"):
         form.fields[name].empty_label = _("Any")  # type: ignore[attr-defined]
     form.fields["currency"].empty_label = _("Any")  # type: ignore[attr-defined]
@@ -65,9 +67,13 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 class ContractForm(forms.Form):
     """Creating a contract, and amending its terms (then the supplier is fixed)."""
 
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=supplier_visible(user=AnonymousUser())
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=owner_candidate_list(user=AnonymousUser())
+    )
     value = forms.DecimalField(label=_("Value"), **MONEY)  # type: ignore[arg-type]
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
     start_date = DateField(label=_("Start date"), required=False, widget=DATE)
@@ -95,14 +101,16 @@ class ContractForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, user: Any, contract: Contract | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, user: AnyUser, contract: Contract | None = None, **kwargs: Any
+    ) -> None:
         if contract is not None:
             kwargs.setdefault("initial", _initial(contract))
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_candidate_list(user=user)  # type: ignore[attr-defined]
         if contract is None:
             self.fields.pop("note")
-            self.fields["supplier"].queryset = Supplier.objects.order_by("name")  # type: ignore[attr-defined]
+            self.fields["supplier"].queryset = supplier_visible(user=user).order_by("name")  # type: ignore[attr-defined]
         else:
             self.fields.pop("supplier")
 

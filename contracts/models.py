@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -40,6 +42,13 @@ def last_notice_date(end_date: date | None, notice_period_days: int) -> date | N
     contract is open-ended, or when the day would be before year 1 (an end date stored before
     dates were bounded). ``ContractQuerySet.with_notice_date`` computes the same in SQL."""
     return shift_days(end_date, -notice_period_days)
+
+
+class DateRange(models.Func):
+    """``daterange(start, end, '[]')``: a period with both days included."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
 
 
 def _actor_field(verbose_name: Any) -> models.ForeignKey[Any, Any]:
@@ -175,6 +184,26 @@ class Contract(models.Model):
     def get_phase_display(self) -> str:
         return str(ContractPhase(self.phase).label)
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ContractStatus.DRAFT
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ContractStatus.ACTIVE
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.status == ContractStatus.TERMINATED
+
+    @property
+    def terminates_on(self) -> date | None:
+        """The day a termination given for a later date takes effect; until then the contract
+        stays active and in force (``contract_termination_scan`` ends it on the day)."""
+        if self.status == ContractStatus.ACTIVE and self.terminated_on is not None:
+            return self.terminated_on
+        return None
+
 
 class ContractLine(models.Model):
     """A priced line of a contract, e.g. from the awarded proposal of an RFP."""
@@ -207,7 +236,7 @@ class ContractVersion(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    kind = models.CharField(_("change"), max_length=10, choices=VersionKind.choices)
+    kind = models.CharField(_("change"), max_length=12, choices=VersionKind.choices)
     terms = models.JSONField(_("terms"))
     note = models.TextField(_("note"), blank=True)
     created_by = _actor_field(_("by"))
@@ -311,6 +340,14 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after its due date (``ObligationFilterSet``'s ``overdue`` in SQL)."""
+        due = self.due_date
+        return (
+            self.status == ObligationStatus.OPEN and due is not None and due < timezone.localdate()
+        )
+
 
 @audited()
 class Benefit(models.Model):
@@ -386,6 +423,22 @@ class BenefitRealisation(models.Model):
                 name="contracts_realisation_period_order",
                 violation_error_message=_("A period cannot end before it starts."),
             ),
+            # Two periods of one benefit never share a day: each day's benefit counts once.
+            ExclusionConstraint(
+                name="contracts_realisation_periods_disjoint",
+                expressions=[
+                    ("benefit", RangeOperators.EQUAL),
+                    (
+                        DateRange(
+                            "period_start",
+                            "period_end",
+                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_message=_("This period overlaps one recorded already."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -448,6 +501,11 @@ class RenewalStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} {self.at:%Y-%m-%d}"
+
+    @property
+    def shows_decision(self) -> bool:
+        """The step that recorded the decision (later steps carry it along)."""
+        return self.stage == RenewalStage.DECIDED and bool(self.decision)
 
 
 class ExchangeRate(models.Model):

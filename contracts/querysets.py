@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 
 def in_force_q(today: date | None = None) -> Q:
     """Contracts in force on ``today``: active, started (or with no start date) and not yet
-    ended (or open-ended). The one definition of "under contract" for lists and reports."""
+    ended (or open-ended), and not past a termination given for a later day (until the scan
+    ends it). The one definition of "under contract" for lists and reports."""
     today = today or timezone.localdate()
     return (
         Q(status=ContractStatus.ACTIVE)
         & (Q(start_date__isnull=True) | Q(start_date__lte=today))
         & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
     )
 
 

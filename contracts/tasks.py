@@ -1,8 +1,9 @@
 from celery import shared_task
 
-from contracts.alerts import contract_alerts_scan
+from contracts.alerts import contract_scan
 
 
 @shared_task
-def contract_alerts_task() -> int:
-    return contract_alerts_scan()
+def contract_scan_task() -> int:
+    """Every contract scan (contracts.alerts): notices, reminders, renewals, terminations."""
+    return contract_scan()

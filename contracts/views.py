@@ -2,7 +2,8 @@
 documents and history, the forms that change it, the renewal board, a document download and
 the supplier page's panel. Each view parses input, calls one selector or service, and
 renders; who may see what is decided in contracts.selectors, who may do what in
-contracts.services."""
+contracts.permissions (the services guard with it, the template asks
+``{% allowed_actions contract as can %}``)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from contracts import services
-from contracts.choices import ContractStatus, RenewalStage
-from contracts.documents import document_response, document_upload
+from contracts.choices import RenewalStage
 from contracts.forms import (
     BenefitForm,
     ConfirmForm,
@@ -43,6 +43,8 @@ from contracts.forms import (
 )
 from contracts.history import version_changes
 from contracts.models import Contract
+from contracts.permissions import may_create_contract
+from contracts.rules import notice_window
 from contracts.selectors import (
     BOARD_STAGES,
     benefit_list,
@@ -76,7 +78,7 @@ class ContractListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         contracts = contract_list(user=request.user, filters=request.GET)
         page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-        filter_form = contract_filter_form(request.GET or None)
+        filter_form = contract_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "contracts/contract_list.html",
@@ -88,7 +90,7 @@ class ContractListView(CapabilityRequiredMixin, View):
                 "filters_applied": any(
                     value for name in filter_form.fields for value in request.GET.getlist(name)
                 ),
-                "may_create": services.may_manage_contracts(_actor(request)),
+                "may_create": may_create_contract(_actor(request)),
                 "reporting_currency": settings.REPORTING_CURRENCY,
             },
         )
@@ -99,25 +101,20 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms: Any) -> d
     confidential = may_see_confidential(user=user, contract=contract)
     renewal = getattr(contract, "current_renewal", None)
     stage = renewal.stage if renewal else RenewalStage.UPCOMING
+    today = timezone.localdate()
     context: dict[str, Any] = {
         "contract": contract,
         "confidential": confidential,
-        "may_manage": services.may_manage_contracts(user),
-        "may_work": confidential and services.may_work_on(user=user, contract=contract),
         "renewal": renewal,
         "renewal_stage": stage,
-        "renewal_open": contract.status == ContractStatus.ACTIVE
-        and contract.end_date is not None
-        and stage != RenewalStage.DONE,
+        "notice": notice_window(contract, today=today),
         "versions": version_changes(
             contract.version_list,  # type: ignore[attr-defined]
             confidential=confidential,
         ),
-        "today": timezone.localdate(),
+        "today": today,
         "reporting_currency": settings.REPORTING_CURRENCY,
-        "activation_problems": services.activation_problems(contract)
-        if contract.status == ContractStatus.DRAFT
-        else {},
+        "activation_problems": services.activation_problems(contract) if contract.is_draft else {},
         "activate_form": ConfirmForm(),
         "renew_form": RenewForm(auto_id="renew_form_%s"),
         "terminate_form": TerminateForm(
@@ -189,12 +186,8 @@ class ContractAmendView(CapabilityRequiredMixin, View):
         form = ContractForm(request.POST, user=request.user, contract=contract)
         status = 400
         if form.is_valid():
-            changes = dict(form.cleaned_data)
-            note = changes.pop("note", "")
             try:
-                services.contract_amend(
-                    contract=contract, by=_actor(request), changes=changes, note=note
-                )
+                services.contract_amend(contract=contract, by=_actor(request), **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             except DomainError as error:
@@ -298,7 +291,9 @@ class DocumentUploadView(_ContractActionView):
     done_message = gettext_lazy("The document is stored.")
 
     def act(self, request: HttpRequest, target: Any, data: dict[str, Any]) -> None:
-        document_upload(by=_actor(request), contract=target, upload=data["file"], kind=data["kind"])
+        services.document_upload(
+            by=_actor(request), contract=target, upload=data["file"], kind=data["kind"]
+        )
 
 
 class _RowAct(_ContractActionView):
@@ -338,7 +333,7 @@ class DocumentDownloadView(CapabilityRequiredMixin, View):
     required_capability = Capability.VIEW_PORTFOLIO
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
-        return document_response(document_get(user=request.user, pk=pk))
+        return services.document_response(document_get(user=request.user, pk=pk))
 
 
 class RenewalBoardView(CapabilityRequiredMixin, View):
@@ -369,6 +364,6 @@ def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str
     return {
         "supplier": supplier,
         "contracts": list(contracts[:20]),
-        "may_create": services.may_manage_contracts(_actor(request)),
+        "may_create": may_create_contract(_actor(request)),
         "reporting_currency": settings.REPORTING_CURRENCY,
     }

@@ -64,10 +64,12 @@ app.conf.update(
             "schedule": crontab(minute="*/15"),
         },
         # Every hour at 40 past: alert contract owners as the last day to give notice nears
-        # (120/90/60/30 days), escalate those 14 days away with no decision, remind of
-        # obligations coming due. Hourly, not daily: a missed run costs an hour, not a day.
-        "contract-alerts": {
-            "task": "contracts.tasks.contract_alerts_task",
+        # (120/90/60/30 days) or has passed, escalate those 14 days away with no decision,
+        # remind of obligations coming due, renew contracts that renew themselves and end
+        # those whose termination day has come. Hourly, not daily: a missed run costs an
+        # hour, not a day.
+        "contract-scan": {
+            "task": "contracts.tasks.contract_scan_task",
             "schedule": crontab(minute=40),
         },
         # Every 5 minutes: climb escalations not acknowledged in time.

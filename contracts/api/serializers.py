@@ -18,9 +18,9 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from accounts.api.serializers import UserBriefSerializer
-from accounts.models import User
 from contracts.choices import (
     BenefitKind,
+    ContractAction,
     ContractPhase,
     ContractStatus,
     DocumentKind,
@@ -40,10 +40,10 @@ from contracts.models import (
 )
 from contracts.rules import obligation_is_overdue
 from core.api.bulk import UpsertCountsSerializer
-from core.api.fields import DateField
+from core.api.fields import AllowedActionsField, DateField
 from core.currencies import currency_codes
 from suppliers.api.serializers import SupplierBriefSerializer
-from suppliers.models import Supplier
+from suppliers.selectors import owner_candidate_list, supplier_visible
 
 CONFIDENTIAL_FIELDS = ("value", "currency", "value_reporting", "description", "termination_reason")
 
@@ -168,14 +168,38 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
         return str(settings.REPORTING_CURRENCY)
 
 
+class ContractDetailSerializer(ContractSerializer):
+    """One contract, with what the caller may do to it now (the page's buttons)."""
+
+    allowed_actions = AllowedActionsField(choices=ContractAction)
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _SupplierField(serializers.PrimaryKeyRelatedField):
+    """A supplier the caller may see (``suppliers.selectors.supplier_visible``)."""
+
+    def get_queryset(self) -> Any:
+        return supplier_visible(user=self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _OwnerField(serializers.PrimaryKeyRelatedField):
+    """Someone who may own things (``suppliers.selectors.owner_candidate_list``)."""
+
+    def get_queryset(self) -> Any:
+        return owner_candidate_list(user=self.context["request"].user)
+
+
 class ContractWriteSerializer(serializers.Serializer[Any]):
     """Creating a contract (a draft), and amending its terms (PATCH: a new version)."""
 
-    supplier = serializers.PrimaryKeyRelatedField(
-        queryset=Supplier.objects.all(), help_text=_("Set when created; fixed after.")
-    )
+    supplier = _SupplierField(help_text=_("Set when created; fixed after."))
     title = serializers.CharField(max_length=200)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner = _OwnerField(help_text=_("An active person who signs in to the pages."))
     value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     currency = serializers.ChoiceField(choices=sorted(currency_codes()))
     start_date = DateField(required=False, allow_null=True)
@@ -212,7 +236,9 @@ class RenewSerializer(serializers.Serializer[Any]):
 
 
 class TerminateSerializer(serializers.Serializer[Any]):
-    on = DateField(help_text=_("The day the contract ends."))
+    on = DateField(
+        help_text=_("The day the contract ends: today or earlier at once, a later day on that day.")
+    )
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 
 

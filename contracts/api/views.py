@@ -31,6 +31,7 @@ from contracts.api.serializers import (
     BenefitSerializer,
     ContractBulkResultSerializer,
     ContractBulkRowSerializer,
+    ContractDetailSerializer,
     ContractSerializer,
     ContractWriteSerializer,
     DocumentSerializer,
@@ -43,8 +44,6 @@ from contracts.api.serializers import (
     RenewSerializer,
     TerminateSerializer,
 )
-from contracts.bulk import contract_upsert_many, exchange_rate_upsert_many
-from contracts.documents import document_response, document_upload
 from contracts.filtersets import (
     BenefitFilterSet,
     ContractFilterSet,
@@ -92,10 +91,10 @@ def _data(serializer: BaseSerializer[Any]) -> dict[str, Any]:
 
 
 @extend_schema_view(
-    create=extend_schema(responses={201: ContractSerializer, 403: _FORBIDDEN}),
+    create=extend_schema(responses={201: ContractDetailSerializer, 403: _FORBIDDEN}),
     partial_update=extend_schema(
         description=_("Amends the terms: a new version, the old one kept."),
-        responses={200: ContractSerializer, 403: _FORBIDDEN, 409: _CONFLICT},
+        responses={200: ContractDetailSerializer, 403: _FORBIDDEN, 409: _CONFLICT},
     ),
 )
 class ContractViewSet(
@@ -122,18 +121,20 @@ class ContractViewSet(
         return contract_list(user=self.request.user)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return {
+        classes: dict[str, type[BaseSerializer[Any]]] = {
             "create": ContractWriteSerializer,
             "partial_update": ContractWriteSerializer,
             "renew": RenewSerializer,
             "terminate": TerminateSerializer,
             "renewal_decision": RenewalDecisionSerializer,
-        }.get(self.action or "", ContractSerializer)
+            "retrieve": ContractDetailSerializer,
+        }
+        return classes.get(self.action or "", ContractSerializer)
 
     def _answer(self, contract: Contract, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=contract.pk)
         context = self.get_serializer_context()
-        return Response(ContractSerializer(fresh, context=context).data, status=code)
+        return Response(ContractDetailSerializer(fresh, context=context).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -148,10 +149,9 @@ class ContractViewSet(
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = _data(serializer)
-        note = changes.pop("note", "")
         if "supplier" in changes and changes.pop("supplier").pk != contract.supplier_id:
             raise serializers.ValidationError({"supplier": [_("A contract keeps its supplier.")]})
-        services.contract_amend(contract=contract, by=_actor(request), changes=changes, note=note)
+        services.contract_amend(contract=contract, by=_actor(request), **changes)
         return self._answer(contract)
 
     def _act(self, request: Request, act: Callable[..., Any]) -> Response:
@@ -163,7 +163,7 @@ class ContractViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: ContractSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
+        responses={200: ContractDetailSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str | None = None) -> Response:
@@ -174,7 +174,7 @@ class ContractViewSet(
 
     @extend_schema(
         request=RenewSerializer,
-        responses={200: ContractSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
+        responses={200: ContractDetailSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, pk: str | None = None) -> Response:
@@ -183,16 +183,18 @@ class ContractViewSet(
 
     @extend_schema(
         request=TerminateSerializer,
-        responses={200: ContractSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
+        responses={200: ContractDetailSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request: Request, pk: str | None = None) -> Response:
-        """Ends the contract on a date, for a reason."""
+        """Ends the contract on a date, for a reason. A later date leaves it active (in force)
+        until that day, when the contract scan terminates it; ``allowed_actions`` then lacks
+        ``renew``."""
         return self._act(request, services.contract_terminate)
 
     @extend_schema(
         request=RenewalDecisionSerializer,
-        responses={200: ContractSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
+        responses={200: ContractDetailSerializer, 400: _INVALID, 403: _FORBIDDEN, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path="renewal-decision")
     def renewal_decision(self, request: Request, pk: str | None = None) -> Response:
@@ -205,7 +207,7 @@ class ContractViewSet(
     )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 contracts keyed by ``external_id``, all or nothing."""
-        return bulk_upsert_response(request, contract_upsert_many)
+        return bulk_upsert_response(request, services.contract_upsert_many)
 
 
 class _ConfidentialViewSet(
@@ -312,7 +314,7 @@ class DocumentViewSet(_ConfidentialViewSet):
         serializer = DocumentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = _data(serializer)
-        document = document_upload(
+        document = services.document_upload(
             by=_actor(request), contract=data["contract"], upload=data["file"], kind=data["kind"]
         )
         return self._answer(document, status.HTTP_201_CREATED)
@@ -328,7 +330,7 @@ class DocumentViewSet(_ConfidentialViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The file's bytes, for those who may see the contract in full (404 for others)."""
-        return document_response(self.get_object())
+        return services.document_response(self.get_object())
 
 
 class ExchangeRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ExchangeRate]):
@@ -353,4 +355,4 @@ class ExchangeRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Exchang
     )
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 rates keyed by currency and date, all or nothing."""
-        return bulk_upsert_response(request, exchange_rate_upsert_many)
+        return bulk_upsert_response(request, services.exchange_rate_upsert_many)

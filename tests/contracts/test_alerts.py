@@ -20,7 +20,7 @@ from contracts.services import (
     obligation_create,
     renewal_decision_advance,
 )
-from contracts.tasks import contract_alerts_task
+from contracts.tasks import contract_scan_task
 from escalations.choices import EscalationReason
 from escalations.models import Escalation
 from escalations.services import escalation_resolve
@@ -36,7 +36,7 @@ MakeContract = Callable[..., Contract]
 
 def _scan_on(day: date) -> None:
     with time_machine.travel(datetime(day.year, day.month, day.day, 6, 40, tzinfo=UTC)):
-        contract_alerts_task.delay().get()
+        contract_scan_task.delay().get()
 
 
 def _notices() -> list[str]:
@@ -61,7 +61,9 @@ def test_owner_is_alerted_at_each_mark_once_and_escalated_at_14_days(
         _scan_on(day)
         _scan_on(day)  # a second beat, or a retry: no second alert
         day += timedelta(days=1)
-    assert _notices() == [f"notice-{mark}:{notice.isoformat()}" for mark in (120, 90, 60, 30)]
+    marks = [f"notice-{mark}:{notice.isoformat()}" for mark in (120, 90, 60, 30)]
+    # Past the notice day with no decision: told once that the window closed.
+    assert _notices() == [*marks, f"notice-closed:{notice.isoformat()}"]
     assert set(Notification.objects.values_list("recipient", flat=True)) == {contract.owner_id}
     escalation = Escalation.objects.get()
     assert (escalation.reason, escalation.object_id) == (
@@ -188,8 +190,8 @@ def test_alerts_arrive_by_email_with_the_contract_link(
 
 
 def test_the_scan_is_in_the_beat_schedule() -> None:
-    entry = app.conf.beat_schedule["contract-alerts"]
-    assert entry["task"] == contract_alerts_task.name
+    entry = app.conf.beat_schedule["contract-scan"]
+    assert entry["task"] == contract_scan_task.name
 
 
 def test_value_is_irrelevant_to_alerts(make_contract: MakeContract) -> None:

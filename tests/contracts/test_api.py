@@ -18,9 +18,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_create
-from contracts.documents import document_upload
 from contracts.models import Benefit, Contract, ContractVersion, ExchangeRate, Obligation
-from contracts.services import benefit_create, obligation_create
+from contracts.services import benefit_create, document_upload, obligation_create
 from tests.contracts.conftest import TODAY
 from tests.factories import OwnershipFactory, SupplierFactory
 

@@ -20,14 +20,14 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.roles import Role
-from contracts.documents import document_upload
 from contracts.models import Contract
-from contracts.renewals import renewal_decision_advance
 from contracts.services import (
     benefit_create,
     contract_amend,
     contract_terminate,
+    document_upload,
     obligation_create,
+    renewal_decision_advance,
 )
 from tests.contracts.conftest import TODAY
 from tests.factories import OwnershipFactory
@@ -81,7 +81,7 @@ def secret_contract(
     contract_amend(
         contract=contract,
         by=procurement_manager,
-        changes={"value": Decimal("987654.32")},
+        value=Decimal("987654.32"),
         note="Raised after rebate talks",
     )
     obligation_create(

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import api_token_create
 from contracts.models import Contract, ExchangeRate, Obligation
 from contracts.services import obligation_create
-from contracts.tasks import contract_alerts_task
+from contracts.tasks import contract_scan_task
 from tests.factories import OwnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_the_api_reads_a_year_one_contract_for_every_role(
 def test_the_alert_task_passes_over_a_year_one_contract(year_one: Contract) -> None:
     _stored(year_one, auto_renew=True, renewal_term_months=1)
 
-    contract_alerts_task.delay()
+    contract_scan_task.delay()
 
     year_one.refresh_from_db()
     assert (year_one.end_date, year_one.version) == (date(1, 1, 5), 1)

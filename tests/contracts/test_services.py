@@ -158,7 +158,8 @@ def test_amend_keeps_the_old_version_readable(
     amended = contract_amend(
         contract=contract,
         by=procurement_manager,
-        changes={"value": Decimal("150000"), "notice_period_days": 60},
+        value=Decimal("150000"),
+        notice_period_days=60,
         note="Volume increase",
     )
     assert amended.version == 2
@@ -177,7 +178,7 @@ def test_amend_without_change_writes_nothing(
     make_contract: MakeContract, procurement_manager: User
 ) -> None:
     contract = make_contract()
-    contract_amend(contract=contract, by=procurement_manager, changes={"title": contract.title})
+    contract_amend(contract=contract, by=procurement_manager, title=contract.title)
     assert ContractVersion.objects.filter(contract=contract).count() == 1
 
 
@@ -185,14 +186,13 @@ def test_amend_refuses_unknown_fields_invalid_values_and_terminated(
     make_contract: MakeContract, procurement_manager: User
 ) -> None:
     contract = make_contract()
-    with pytest.raises(ValidationError) as error:
-        contract_amend(contract=contract, by=procurement_manager, changes={"status": "draft"})
-    assert "status" in error.value.message_dict
+    with pytest.raises(TypeError):  # the status is not a term: only the actions change it
+        contract_amend(contract=contract, by=procurement_manager, status="draft")  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
-        contract_amend(contract=contract, by=procurement_manager, changes={"value": Decimal(-1)})
+        contract_amend(contract=contract, by=procurement_manager, value=Decimal(-1))
     contract_terminate(contract=contract, by=procurement_manager, on=TODAY, reason="Done")
     with pytest.raises(ContractStateError):
-        contract_amend(contract=contract, by=procurement_manager, changes={"title": "New"})
+        contract_amend(contract=contract, by=procurement_manager, title="New")
 
 
 @pytest.mark.parametrize(
@@ -335,7 +335,7 @@ def test_owner_works_on_their_contract_others_may_not(
             by=outsider, contract=contract, kind="savings", expected_amount=Decimal(1)
         ),
         lambda: obligation_create(by=outsider, contract=contract, party="us", description="x"),
-        lambda: contract_amend(contract=contract, by=alice, changes={"title": "x"}),
+        lambda: contract_amend(contract=contract, by=alice, title="x"),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -398,15 +398,15 @@ def test_benefit_realisations_per_period_and_corrections(
     q1 = benefit_realisation_record(
         by=procurement_manager,
         benefit=benefit,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
         amount=Decimal("4000"),
     )
     corrected = benefit_realisation_record(
         by=procurement_manager,
         benefit=benefit,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
         amount=Decimal("4500"),
     )
     assert corrected.pk == q1.pk

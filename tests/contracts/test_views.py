@@ -15,11 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from contracts.documents import document_upload
 from contracts.models import Benefit, Contract, ContractDocument, ContractVersion, Obligation
 from contracts.services import (
     benefit_create,
     contract_amend,
+    document_upload,
     obligation_create,
 )
 from suppliers.models import Supplier
@@ -357,9 +357,7 @@ def test_each_version_keeps_its_full_terms_readable(
     make_contract: MakeContract, procurement_manager: User, outsider: User
 ) -> None:
     contract = make_contract(title="Old title")
-    contract_amend(
-        contract=contract, by=procurement_manager, changes={"title": "New title", "value": 7}
-    )
+    contract_amend(contract=contract, by=procurement_manager, title="New title", value=Decimal(7))
     page = _client(procurement_manager).get(contract.get_absolute_url()).text
     assert "The terms of version 1" in page and "Old title" in page and "120000.00" in page
     hidden = _client(outsider).get(contract.get_absolute_url()).text
@@ -404,7 +402,8 @@ def test_record_obligation_realisation_renew_and_terminate_from_the_page(
     obligation.refresh_from_db()
     assert (obligation.status, obligation.evidence_note) == ("met", "Report received")
     assert benefit.realisations.get().amount == Decimal(300)
-    assert contract.status == "terminated" and contract.version == 2
+    # Renewed (version 2), then terminated (version 3: the termination is in the history).
+    assert contract.status == "terminated" and contract.version == 3
     assert "Merged" in client.get(contract.get_absolute_url()).text
 
 
@@ -448,7 +447,7 @@ def test_done_when_a_new_user_tries_it(
     import time_machine
 
     from accounts.roles import Role
-    from contracts.alerts import contract_alerts_scan
+    from contracts.alerts import contract_scan
     from notifications.models import Notification
 
     bob = make_user(Role.ACCOUNT_MANAGER, username="bob")  # owns no supplier
@@ -493,7 +492,7 @@ def test_done_when_a_new_user_tries_it(
     for offset in (-1, 0, 0, 1, 29):
         day = first + timedelta(days=offset)
         with time_machine.travel(datetime(day.year, day.month, day.day, 7, tzinfo=UTC)):
-            contract_alerts_scan()
+            contract_scan()
     alerts = Notification.objects.filter(kind="contract_notice")
     assert [(n.recipient_id, n.occasion) for n in alerts] == [
         (procurement_manager.pk, f"notice-120:{contract.last_notice_date.isoformat()}")

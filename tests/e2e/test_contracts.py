@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import demo
-from contracts.alerts import contract_alerts_scan
+from contracts.alerts import contract_scan
 from contracts.models import Contract
 from notifications.choices import NotificationKind
 from notifications.models import Notification
@@ -78,8 +78,8 @@ def test_contract_from_creation_to_the_renewal_board(live_server: Any, browser: 
     assert "24,000.00 EUR" in page.get_by_role("region", name="Benefits").inner_text()
 
     # The owner (the procurement manager here) gets the 120-day alert, once.
-    contract_alerts_scan()
-    contract_alerts_scan()
+    contract_scan()
+    contract_scan()
     notices = Notification.objects.filter(kind=NotificationKind.CONTRACT_NOTICE)
     assert [n.occasion.split(":")[0] for n in notices] == ["notice-120"]
 

@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
+from accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from contracts.choices import ContractStatus, VersionKind
 from contracts.models import Contract, ContractVersion, ExchangeRate
-from contracts.services import _next_number, _terms
+from contracts.permissions import may_sync
+from contracts.services.contracts import _next_number, _terms
 from core.bulk import (
     MAX_ROWS,
     UpsertResult,
@@ -119,7 +120,7 @@ def _error(row: int, field: str | None, message: str) -> dict[str, Any]:
 
 
 def _may_sync(user: User) -> None:
-    if not (user_can(user, Capability.SYNC_ERP) or user_can(user, Capability.MANAGE_CONTRACTS)):
+    if not may_sync(user):
         raise PermissionDenied
 
 

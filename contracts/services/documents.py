@@ -13,7 +13,7 @@ from django.http import FileResponse
 
 from accounts.models import User
 from contracts.models import Contract, ContractDocument
-from contracts.services import _require_worker
+from contracts.services.contracts import _require_worker
 from core.uploads import check_upload
 
 

@@ -1,6 +1,6 @@
 """The renewal decision of a contract's term: upcoming → under review → decided (renew,
-renegotiate or terminate) → done; every move records who and when. Renewing or terminating a
-contract (contracts.services) closes its term's decision with ``close_decision``."""
+renegotiate or terminate) → done (``RENEWAL_TRANSITIONS``); every move records who and when.
+Renewing or terminating a contract closes its term's decision with ``close_decision``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contracts.choices import ContractStatus, RenewalChoice, RenewalStage
+from contracts.choices import RENEWAL_TRANSITIONS, ContractStatus, RenewalChoice, RenewalStage
 from contracts.models import Contract, RenewalDecision, RenewalStep
-from contracts.rules import may_work_on
+from contracts.permissions import may_decide_renewal
 from core.exceptions import DomainError
 from escalations.choices import EscalationReason
 from escalations.services import escalation_resolve_for
@@ -22,13 +22,6 @@ from escalations.services import escalation_resolve_for
 
 class RenewalTransitionError(DomainError):
     code = "invalid_renewal_transition"
-
-
-_NEXT_STAGE = {
-    RenewalStage.UPCOMING: RenewalStage.UNDER_REVIEW,
-    RenewalStage.UNDER_REVIEW: RenewalStage.DECIDED,
-    RenewalStage.DECIDED: RenewalStage.DONE,
-}
 
 
 def _decision_for(contract: Contract, term_end: date) -> RenewalDecision:
@@ -45,15 +38,20 @@ def renewal_decision_advance(
     """Moves the current term's renewal decision one stage on: upcoming → under review →
     decided (renew, renegotiate or terminate) → done; each move records who and when. Asking
     for the stage it is at already changes nothing (a form sent twice)."""
-    if not may_work_on(user=by, contract=contract):
+    if not may_decide_renewal(by, contract):
         raise PermissionDenied
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.ACTIVE or contract.end_date is None:
         raise RenewalTransitionError(_("Only an active contract with an end date is renewed."))
+    if contract.terminates_on is not None:
+        raise RenewalTransitionError(
+            _("The contract terminates on %(day)s: there is no renewal to decide.")
+            % {"day": contract.terminates_on.isoformat()}
+        )
     renewal = _decision_for(contract, contract.end_date)
     if stage == renewal.stage and decision in ("", renewal.decision):
         return renewal
-    if stage not in RenewalStage.values or _NEXT_STAGE.get(renewal.stage) != stage:  # type: ignore[call-overload]
+    if stage not in RENEWAL_TRANSITIONS[renewal.stage]:
         raise RenewalTransitionError(
             _("The decision is at “%(current)s”: it cannot move to “%(stage)s”.")
             % {"current": renewal.get_stage_display(), "stage": stage}

@@ -1,10 +1,12 @@
-"""Every write to contracts and what hangs off them.
+"""Writes to contracts themselves: create, activate, amend, renew, terminate.
 
 Each service checks the actor, validates (``full_clean``), writes in one transaction and keeps
 history: a contract's terms are snapshotted as a new ``ContractVersion`` at creation, at each
-amendment and at each renewal, and its rows are audited by database triggers. Bulk upserts
-live in ``contracts.bulk``; the alert scan in ``contracts.alerts``; document uploads in
-``contracts.documents``; who may do what, and term arithmetic, in ``contracts.rules``.
+amendment, renewal and termination, and its rows are audited by database triggers. The scans
+that call these live in ``contracts.alerts``; who may do what in ``contracts.permissions``,
+and term arithmetic in ``contracts.rules``. A termination given for a later day leaves the
+contract active (in force, its obligations open, its value counted) until
+``contract_termination_scan`` ends it on that day.
 """
 
 from __future__ import annotations
@@ -13,36 +15,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Capability, capabilities_of
-from contracts.choices import (
-    RECURRENCE_MONTHS,
-    ContractStatus,
-    ObligationStatus,
-    RenewalChoice,
-    VersionKind,
-)
-from contracts.models import (
-    Benefit,
-    BenefitRealisation,
-    Contract,
-    ContractLine,
-    ContractVersion,
-    Obligation,
-)
-from contracts.renewals import (
-    RenewalTransitionError,
-    close_decision,
-    renewal_decision_advance,
-)
-from contracts.rules import add_months, may_manage_contracts, may_work_on, next_term_end
+from contracts.choices import ContractStatus, RenewalChoice, VersionKind
+from contracts.models import Contract, ContractLine, ContractVersion
+from contracts.permissions import may_create_contract, may_manage, may_work_on
+from contracts.rules import next_term_end
+from contracts.services.renewals import close_decision
 from core.dates import date_range_message
 from core.exceptions import DomainError
 from suppliers.choices import SupplierStatus
@@ -61,7 +49,6 @@ TERM_FIELDS = (
     "renewal_term_months",
     "description",
 )
-AMENDABLE = frozenset({*TERM_FIELDS, "owner", "external_id"} - {"owner_id"})
 
 
 class ContractStateError(DomainError):
@@ -76,14 +63,13 @@ class LineInput:
     unit: str = ""
 
 
-def _require_manager(user: User) -> None:
-    if not may_manage_contracts(user):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
 def _require_worker(user: User, contract: Contract) -> None:
-    if not may_work_on(user=user, contract=contract):
-        raise PermissionDenied
+    _require(may_work_on(user, contract))
 
 
 # --- Contracts ----------------------------------------------------------------------------
@@ -166,7 +152,7 @@ def contract_create(
 ) -> Contract:
     """A draft contract, numbered C-<year>-<nnnn> unless ``number`` is given; version 1 of its
     terms is recorded."""
-    _require_manager(by)
+    _require(may_create_contract(by))
     _check_owner(owner)
     contract = Contract(
         supplier=supplier,
@@ -239,7 +225,7 @@ def activation_problems(contract: Contract) -> dict[str, str]:
 @transaction.atomic
 def contract_activate(*, contract: Contract, by: User) -> Contract:
     """Draft to active, when it has what an active contract needs (``activation_problems``)."""
-    _require_manager(by)
+    _require(may_manage(by, contract))
     contract = (
         Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
     )
@@ -256,28 +242,62 @@ def contract_activate(*, contract: Contract, by: User) -> Contract:
     return contract
 
 
+class Unset(Enum):
+    """A term an amendment leaves as it is (None is a value: an open-ended contract)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
 @transaction.atomic
 def contract_amend(
-    *, contract: Contract, by: User, changes: Mapping[str, Any], note: str = ""
+    *,
+    contract: Contract,
+    by: User,
+    note: str = "",
+    title: str | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    value: Decimal | Unset = UNSET,
+    currency: str | Unset = UNSET,
+    start_date: date | Unset | None = UNSET,
+    end_date: date | Unset | None = UNSET,
+    notice_period_days: int | Unset = UNSET,
+    auto_renew: bool | Unset = UNSET,
+    renewal_term_months: int | Unset | None = UNSET,
+    description: str | Unset = UNSET,
+    external_id: str | Unset | None = UNSET,
 ) -> Contract:
-    """Changes a contract's terms as a new version; the old one stays readable. Nothing is
-    written when nothing changed. A terminated contract is not amended."""
-    _require_manager(by)
-    unknown = set(changes) - AMENDABLE
-    if unknown:
-        raise ValidationError({name: _("This cannot be amended.") for name in sorted(unknown)})
+    """Changes a contract's terms (those given) as a new version; the old one stays readable.
+    Nothing is written when nothing changed. A terminated contract is not amended."""
+    _require(may_manage(by, contract))
+    given: dict[str, object] = {
+        "title": title,
+        "owner": owner,
+        "value": value,
+        "currency": currency,
+        "start_date": start_date,
+        "end_date": end_date,
+        "notice_period_days": notice_period_days,
+        "auto_renew": auto_renew,
+        "renewal_term_months": renewal_term_months,
+        "description": description,
+        "external_id": external_id,
+    }
+    changes = {name: change for name, change in given.items() if change is not UNSET}
     contract = (
         Contract.objects.select_for_update().select_related("supplier", "owner").get(pk=contract.pk)
     )
     if contract.status == ContractStatus.TERMINATED:
         raise ContractStateError(_("A terminated contract cannot be amended."))
     before = _terms(contract) | {"external_id": contract.external_id}
-    for name, value in changes.items():
-        if name == "currency" and isinstance(value, str):
-            value = value.upper()
+    for name, change in changes.items():
+        if name == "currency" and isinstance(change, str):
+            change = change.upper()
         if name == "external_id":
-            value = value or None
-        setattr(contract, name, value)
+            change = change or None
+        setattr(contract, name, change)
     if "owner" in changes:
         _check_owner(contract.owner)
     if _terms(contract) | {"external_id": contract.external_id} == before:
@@ -304,10 +324,15 @@ def contract_renew(
     version; the current term's renewal decision is done. ``by`` None: the system renewed a
     contract that renews itself."""
     if by is not None:
-        _require_manager(by)
+        _require(may_manage(by, contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.ACTIVE:
         raise ContractStateError(_("Only an active contract can be renewed."))
+    if contract.terminates_on is not None:
+        raise ContractStateError(
+            _("The contract terminates on %(day)s: it is not renewed.")
+            % {"day": contract.terminates_on.isoformat()}
+        )
     if contract.end_date is None:
         raise ContractStateError(_("An open-ended contract has no term to renew."))
     months = months or contract.renewal_term_months
@@ -328,8 +353,11 @@ def contract_renew(
 
 @transaction.atomic
 def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -> Contract:
-    """Ends the contract on ``on`` for ``reason``; the current term's decision is done."""
-    _require_manager(by)
+    """Ends the contract on ``on`` for ``reason``; the current term's decision is done. An
+    active contract terminated for a later day stays active (in force, its obligations open,
+    its value counted) until then: ``contract_termination_complete`` ends it on the day. Given
+    again before that day, the new day and reason replace the old. Both steps are versions."""
+    _require(may_manage(by, contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status == ContractStatus.TERMINATED:
         raise ContractStateError(_("The contract is terminated already."))
@@ -340,146 +368,38 @@ def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -
         errors["on"] = _("A contract cannot end before it starts.")
     if errors:
         raise ValidationError(errors)
+    given = contract.status == ContractStatus.ACTIVE and on > timezone.localdate()
     term_end = contract.end_date
-    contract.status = ContractStatus.TERMINATED
+    if not given:
+        contract.status = ContractStatus.TERMINATED
     contract.terminated_on = on
     contract.termination_reason = reason.strip()
+    contract.version += 1
     contract.updated_at = timezone.now()
-    contract.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+    contract.save(
+        update_fields=["status", "terminated_on", "termination_reason", "version", "updated_at"]
+    )
+    kind = VersionKind.TERMINATING if given else VersionKind.TERMINATED
+    _record_version(contract, kind=kind, by=by, note=reason.strip())
     if term_end is not None:
         close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
     return contract
 
 
-# --- Obligations --------------------------------------------------------------------------
-
-
 @transaction.atomic
-def obligation_create(
-    *,
-    by: User,
-    contract: Contract,
-    party: str,
-    description: str,
-    metric: str = "",
-    target: str = "",
-    due_date: date | None = None,
-    recurrence: str = "",
-) -> Obligation:
-    _require_worker(by, contract)
-    obligation = Obligation(
-        contract=contract,
-        party=party,
-        description=description.strip(),
-        metric=metric.strip(),
-        target=target.strip(),
-        due_date=due_date,
-        recurrence=recurrence or "",
+def contract_termination_complete(*, contract: Contract, today: date) -> bool:
+    """The day a termination given for it has come: the contract is terminated, by the
+    system, as a version. False when there is nothing to do (not yet, or done already)."""
+    claimed = Contract.objects.filter(
+        pk=contract.pk,
+        status=ContractStatus.ACTIVE,
+        terminated_on__isnull=False,
+        terminated_on__lte=today,
+    ).update(status=ContractStatus.TERMINATED, version=F("version") + 1, updated_at=timezone.now())
+    if not claimed:
+        return False
+    contract.refresh_from_db()
+    _record_version(
+        contract, kind=VersionKind.TERMINATED, by=None, note=contract.termination_reason
     )
-    obligation.full_clean()
-    obligation.save()
-    return obligation
-
-
-@transaction.atomic
-def obligation_record(
-    *, obligation: Obligation, by: User, status: str, evidence_note: str = ""
-) -> Obligation:
-    """Records how an obligation went. A recurring one that was met or missed moves on to its
-    next due date and is open again; what happened stays in its audit history."""
-    _require_worker(by, obligation.contract)
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if status not in ObligationStatus.values:
-        raise ValidationError({"status": _("Choose a status.")})
-    obligation.status = status
-    obligation.evidence_note = evidence_note.strip()
-    months = RECURRENCE_MONTHS.get(obligation.recurrence)  # type: ignore[call-overload]
-    if months and obligation.due_date and status in (ObligationStatus.MET, ObligationStatus.MISSED):
-        next_due = add_months(obligation.due_date, months)
-        if next_due is None:
-            raise ValidationError({"due_date": date_range_message()})
-        obligation.save(update_fields=["status", "evidence_note"])  # the audit keeps this one
-        obligation.due_date = next_due
-        obligation.status = ObligationStatus.OPEN
-    obligation.updated_at = timezone.now()
-    obligation.full_clean()
-    obligation.save()
-    return obligation
-
-
-# --- Benefits -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def benefit_create(
-    *,
-    by: User,
-    contract: Contract,
-    kind: str,
-    expected_amount: Decimal,
-    note: str = "",
-    gain_share_percent: Decimal | None = None,
-) -> Benefit:
-    """A benefit promised for the contract, in the contract's currency."""
-    _require_worker(by, contract)
-    benefit = Benefit(
-        contract=contract,
-        kind=kind,
-        expected_amount=expected_amount,
-        note=note.strip(),
-        gain_share_percent=gain_share_percent,
-    )
-    benefit.full_clean()
-    benefit.save()
-    return benefit
-
-
-@transaction.atomic
-def benefit_realisation_record(
-    *,
-    by: User,
-    benefit: Benefit,
-    period_start: date,
-    period_end: date,
-    amount: Decimal,
-    note: str = "",
-) -> BenefitRealisation:
-    """Records what the benefit brought in a period; recording the same period again
-    corrects it (the audit keeps the earlier figure)."""
-    _require_worker(by, benefit.contract)
-    realisation = (
-        BenefitRealisation.objects.select_for_update()
-        .filter(benefit=benefit, period_start=period_start)
-        .first()
-    ) or BenefitRealisation(benefit=benefit, period_start=period_start)
-    realisation.period_end = period_end
-    realisation.amount = amount
-    realisation.note = note.strip()
-    realisation.recorded_by = by
-    realisation.recorded_at = timezone.now()
-    realisation.full_clean(validate_unique=False)
-    realisation.save()
-    Benefit.objects.filter(pk=benefit.pk).update(updated_at=timezone.now())
-    return realisation
-
-
-__all__ = [
-    "ContractStateError",
-    "LineInput",
-    "RenewalTransitionError",
-    "activation_problems",
-    "add_months",
-    "benefit_create",
-    "benefit_realisation_record",
-    "contract_activate",
-    "contract_amend",
-    "contract_create",
-    "contract_renew",
-    "contract_terminate",
-    "may_manage_contracts",
-    "may_work_on",
-    "next_term_end",
-    "obligation_create",
-    "obligation_record",
-    "renewal_decision_advance",
-]
+    return True
