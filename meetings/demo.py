@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from accounts.models import User
 from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.models import Commitment, Meeting
-from suppliers.models import Supplier
+from suppliers.models import Contact, Supplier
 
 # Meetings a year, by segment: key suppliers are met often.
 MEETINGS_A_YEAR = {"strategic": 14, "leverage": 7, "bottleneck": 5, "routine": 2}
@@ -89,7 +89,9 @@ def seed() -> Iterator[str]:
     yield f"created {meetings} meetings and {commitments} commitments over 18 months"
 
 
-def _commitments(rng: random.Random, meeting: Meeting, owner: User, contacts: list, now) -> int:  # type: ignore[no-untyped-def,type-arg]
+def _commitments(
+    rng: random.Random, meeting: Meeting, owner: User, contacts: list[Contact], now: datetime
+) -> int:
     created = 0
     for side in (CommitmentSide.OURS, CommitmentSide.THEIRS):
         if side == CommitmentSide.THEIRS and not contacts:

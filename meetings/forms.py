@@ -19,10 +19,16 @@ from core.forms import DateField, DateTimeField
 from meetings.choices import CommitmentSide, MeetingKind
 from meetings.filtersets import MeetingFilterSet
 from meetings.models import EngagementPolicy
-from meetings.services import MEETING_FIELDS, CommitmentInput
+from meetings.services import MEETING_FIELDS, CommitmentInput, MeetingFields
 from suppliers.choices import Segment
 from suppliers.models import Category, Contact, Supplier
-from suppliers.selectors import contact_visible, supplier_list, supplier_visible
+from suppliers.selectors import (
+    category_list,
+    contact_visible,
+    owner_candidate_list,
+    supplier_list,
+    supplier_visible,
+)
 
 # At most this many suppliers are offered by the type-ahead, or as choices when a typed name
 # matches several.
@@ -68,8 +74,8 @@ class MeetingFieldsForm(forms.Form):
         self.fields["our_attendees"].queryset = people  # type: ignore[attr-defined]
         self.fields["their_attendees"].queryset = contact_visible(user=user)  # type: ignore[attr-defined]
 
-    def meeting_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in MEETING_FIELDS}
+    def meeting_data(self) -> MeetingFields:
+        return MeetingFields(**{name: self.cleaned_data[name] for name in MEETING_FIELDS})
 
     def selected(self, name: str) -> list[str]:
         """The ids chosen in a multiple-choice field, as strings, for the template."""
@@ -99,7 +105,7 @@ class MeetingLogForm(MeetingFieldsForm):
         self.user = user
         self.fields["supplier"].queryset = supplier_visible(user=user)  # type: ignore[attr-defined]
         name_input = self.fields["supplier_name"].widget
-        name_input.input_type = "search"  # type: ignore[attr-defined]
+        name_input.input_type = "search"
         name_input.attrs.update({"list": "supplier-options", "autocomplete": "off"})
         # Suppliers a typed name matched, when it matched more than one: offered as choices.
         self.candidates: list[Supplier] = []
@@ -265,7 +271,7 @@ def add_service_errors(
         target.add_error(field, errors)
 
 
-class EngagementPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+class EngagementPolicyForm(forms.ModelForm):
     class Meta:
         model = EngagementPolicy
         fields = ["max_days_between_meetings", "max_days_between_in_person"]
@@ -300,15 +306,16 @@ class KeySupplierFilterForm(forms.Form):
     )
     category = forms.ModelMultipleChoiceField(
         label=_("Category"),
-        queryset=Category.objects.order_by("name"),
+        queryset=Category.objects.none(),
         required=False,
         help_text=_("Includes the categories below it."),
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
-    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = owner_candidate_list(user=user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_list(user=user).order_by("name")  # type: ignore[attr-defined]
 
 
 class OverdueContactFilterForm(KeySupplierFilterForm):
