@@ -19,7 +19,7 @@ from core.forms import DateField, DateTimeField
 from meetings.choices import CommitmentSide, MeetingKind
 from meetings.filtersets import MeetingFilterSet
 from meetings.models import EngagementPolicy
-from meetings.services import MEETING_FIELDS, CommitmentInput, MeetingFields
+from meetings.services import MEETING_FIELDS, CommitmentInput, MeetingFields, NewContactInput
 from suppliers.choices import Segment
 from suppliers.models import Category, Contact, Supplier
 from suppliers.selectors import (
@@ -155,8 +155,12 @@ class NewContactForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
 
-    def contact_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ("name", "email", "job_title")}
+    def contact_data(self) -> NewContactInput:
+        return NewContactInput(
+            name=self.cleaned_data["name"],
+            email=self.cleaned_data["email"] or "",
+            job_title=self.cleaned_data["job_title"] or "",
+        )
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -66,6 +65,20 @@ class MeetingFields:
         }
 
 
+@dataclass(frozen=True)
+class NewContactInput:
+    """Someone of the supplier's met for the first time, to be added as their contact."""
+
+    name: str
+    email: str = ""
+    job_title: str = ""
+    phone: str = ""
+
+    def contact_data(self) -> dict[str, str]:
+        # What suppliers.services takes for a contact; only the fields given.
+        return {name: value for name, value in asdict(self).items() if value or name == "name"}
+
+
 @dataclass
 class MeetingInput:
     """A meeting as logged: its fields, attendees on both sides, contacts met for the first
@@ -75,7 +88,7 @@ class MeetingInput:
     fields: MeetingFields
     our_attendees: Sequence[User] = ()
     their_attendees: Sequence[Contact] = ()
-    new_contacts: Sequence[Mapping[str, Any]] = ()
+    new_contacts: Sequence[NewContactInput] = ()
     commitments: Sequence[CommitmentInput] = field(default_factory=list)
 
 
@@ -176,26 +189,26 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
 
 
 def _check_new_contacts(
-    supplier: Supplier, new_contacts: Sequence[Mapping[str, Any]]
+    supplier: Supplier, new_contacts: Sequence[NewContactInput]
 ) -> dict[str, list[str]]:
     """Every new contact's problems, keyed ``new_contacts.<n>.<field>``, before any is saved."""
     errors: dict[str, list[str]] = {}
     emails: dict[str, int] = {}
     for index, data in enumerate(new_contacts):
         try:
-            contact_check(supplier=supplier, data=data)
+            contact_check(supplier=supplier, data=data.contact_data())
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors[f"new_contacts.{index}.{name}"] = messages
-        email = str(data.get("email") or "").strip().lower()
+        email = data.email.strip().lower()
         if email and email in emails:
             errors[f"new_contacts.{index}.email"] = [_("Two new contacts have this email.")]
         emails.setdefault(email, index)
     return errors
 
 
-def _new_contact(supplier: Supplier, data: Mapping[str, Any], *, by: User) -> Contact:
-    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data)
+def _new_contact(supplier: Supplier, data: NewContactInput, *, by: User) -> Contact:
+    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data.contact_data())
 
 
 @transaction.atomic

@@ -34,7 +34,13 @@ from meetings.choices import (
 )
 from meetings.models import Commitment, Meeting
 from meetings.selectors import meeting_visible
-from meetings.services import MEETING_FIELDS, CommitmentInput, MeetingFields, MeetingInput
+from meetings.services import (
+    MEETING_FIELDS,
+    CommitmentInput,
+    MeetingFields,
+    MeetingInput,
+    NewContactInput,
+)
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.models import Contact, Supplier
 from suppliers.selectors import contact_visible, owner_candidate_list, supplier_visible
@@ -436,7 +442,7 @@ class MeetingWriteSerializer(_MeetingFieldsSerializer):
             fields=self.meeting_data(),
             our_attendees=data["our_attendees"],
             their_attendees=data["their_attendees"],
-            new_contacts=data.get("new_contacts", []),
+            new_contacts=[NewContactInput(**row) for row in data.get("new_contacts", [])],
             commitments=data["commitments"],
         )
 

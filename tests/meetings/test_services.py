@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import Role
 from meetings import services
 from meetings.models import Commitment, EngagementPolicy, Meeting
-from meetings.services import CommitmentInput, MeetingFields, MeetingInput
+from meetings.services import CommitmentInput, MeetingFields, MeetingInput, NewContactInput
 from suppliers.models import Contact
 from tests.factories import CommitmentFactory, ContactFactory, MeetingFactory, SupplierFactory
 
@@ -33,7 +33,7 @@ def test_an_account_manager_logs_a_meeting_with_new_contact_and_commitments(
             supplier=supplier,
             fields=MeetingFields(kind="in_person", subject="Plant visit", notes="Toured line 2"),
             their_attendees=[known],
-            new_contacts=[{"name": "Le Thi Hoa", "email": "Hoa@Supplier.example.com"}],
+            new_contacts=[NewContactInput(name="Le Thi Hoa", email="Hoa@Supplier.example.com")],
             commitments=[
                 CommitmentInput("Send the forecast", "ours", SOON, owner=account_manager),
                 CommitmentInput("Ship samples", "theirs", SOON, new_contact_index=0),
@@ -107,7 +107,7 @@ def test_a_bad_new_contact_saves_nothing(account_manager: User) -> None:
             meeting=MeetingInput(
                 supplier=supplier,
                 fields=MeetingFields(kind="video_call"),
-                new_contacts=[{"name": "", "email": "not-an-email"}],
+                new_contacts=[NewContactInput(name="", email="not-an-email")],
             ),
         )
 
@@ -229,9 +229,9 @@ def test_every_problem_is_reported_at_once_new_contacts_included(account_manager
                 supplier=supplier,
                 fields=MeetingFields(kind="nonsense"),
                 new_contacts=[
-                    {"name": "A", "email": "taken@supplier.example.com"},
-                    {"name": "B", "email": "b@supplier.example.com"},
-                    {"name": "C", "email": "B@supplier.example.com"},
+                    NewContactInput(name="A", email="taken@supplier.example.com"),
+                    NewContactInput(name="B", email="b@supplier.example.com"),
+                    NewContactInput(name="C", email="B@supplier.example.com"),
                 ],
                 commitments=[CommitmentInput("Ghost", "theirs", SOON, new_contact_index=7)],
             ),
