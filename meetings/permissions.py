@@ -26,6 +26,12 @@ def may_log_meetings(user: AnyUser) -> bool:
     )
 
 
+def may_record_commitment(user: AnyUser) -> bool:
+    """Commitments on either side are recorded by those who log meetings, in a meeting or on
+    their own; that the supplier is visible to them is the service's check."""
+    return may_log_meetings(user)
+
+
 def may_change_meeting(user: AnyUser, meeting: Meeting) -> bool:
     """Only the author or a procurement manager changes or deletes a meeting."""
     if not may_log_meetings(user):

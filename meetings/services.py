@@ -23,6 +23,7 @@ from meetings.permissions import (
     may_change_policy,
     may_close_commitment,
     may_log_meetings,
+    may_record_commitment,
 )
 from suppliers.models import Contact, Supplier
 from suppliers.selectors import supplier_visible
@@ -255,7 +256,7 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
 def commitment_create(
     *, supplier: Supplier, item: CommitmentInput, by: User, meeting: Meeting | None = None
 ) -> Commitment:
-    if not may_log_meetings(by):
+    if not may_record_commitment(by):
         raise PermissionDenied
     _require_visible(by, supplier)
     errors = _check_commitment(supplier, item)
