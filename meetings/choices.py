@@ -28,3 +28,32 @@ class CommitmentStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class MeetingAction(models.TextChoices):
+    """What may be done to a logged meeting (``meetings.permissions.meeting_actions``)."""
+
+    CHANGE = "change", _("Edit")
+    DELETE = "delete", _("Delete")
+
+
+class CommitmentAction(models.TextChoices):
+    """What may be done to a commitment: it is closed one way or the other, never edited."""
+
+    COMPLETE = "complete", _("Mark done")
+    CANCEL = "cancel", _("Cancel")
+
+
+S = CommitmentStatus
+# A commitment's lifecycle: open until it is done or cancelled, and closed for good then.
+COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.DONE, S.CANCELLED}),
+    S.DONE: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+# The status each action leads to; an action is possible while its target is reachable.
+COMMITMENT_TARGETS: dict[str, str] = {
+    CommitmentAction.COMPLETE: S.DONE,
+    CommitmentAction.CANCEL: S.CANCELLED,
+}
+del S

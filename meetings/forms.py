@@ -19,10 +19,16 @@ from core.forms import DateField, DateTimeField
 from meetings.choices import CommitmentSide, MeetingKind
 from meetings.filtersets import MeetingFilterSet
 from meetings.models import EngagementPolicy
-from meetings.services import MEETING_FIELDS, CommitmentInput
+from meetings.services import MEETING_FIELDS, CommitmentInput, MeetingFields, NewContactInput
 from suppliers.choices import Segment
 from suppliers.models import Category, Contact, Supplier
-from suppliers.selectors import contact_visible, supplier_list, supplier_visible
+from suppliers.selectors import (
+    category_list,
+    contact_visible,
+    owner_candidate_list,
+    supplier_list,
+    supplier_visible,
+)
 
 # At most this many suppliers are offered by the type-ahead, or as choices when a typed name
 # matches several.
@@ -68,8 +74,8 @@ class MeetingFieldsForm(forms.Form):
         self.fields["our_attendees"].queryset = people  # type: ignore[attr-defined]
         self.fields["their_attendees"].queryset = contact_visible(user=user)  # type: ignore[attr-defined]
 
-    def meeting_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in MEETING_FIELDS}
+    def meeting_data(self) -> MeetingFields:
+        return MeetingFields(**{name: self.cleaned_data[name] for name in MEETING_FIELDS})
 
     def selected(self, name: str) -> list[str]:
         """The ids chosen in a multiple-choice field, as strings, for the template."""
@@ -149,8 +155,12 @@ class NewContactForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
 
-    def contact_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ("name", "email", "job_title")}
+    def contact_data(self) -> NewContactInput:
+        return NewContactInput(
+            name=self.cleaned_data["name"],
+            email=self.cleaned_data["email"] or "",
+            job_title=self.cleaned_data["job_title"] or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -300,15 +310,16 @@ class KeySupplierFilterForm(forms.Form):
     )
     category = forms.ModelMultipleChoiceField(
         label=_("Category"),
-        queryset=Category.objects.order_by("name"),
+        queryset=Category.objects.none(),
         required=False,
         help_text=_("Includes the categories below it."),
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
-    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = owner_candidate_list(user=user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_list(user=user).order_by("name")  # type: ignore[attr-defined]
 
 
 class OverdueContactFilterForm(KeySupplierFilterForm):

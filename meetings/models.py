@@ -209,6 +209,14 @@ class Commitment(models.Model):
         return self.description
 
     @property
+    def is_open(self) -> bool:
+        return self.status == CommitmentStatus.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CommitmentStatus.CANCELLED
+
+    @property
     def closed_at(self) -> Any:
         return self.completed_at or self.cancelled_at
 

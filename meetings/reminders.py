@@ -1,4 +1,5 @@
-"""The commitment scan: what is due is chased, and what stays overdue is escalated.
+"""The meetings' periodic scan, in this one place: ``commitment_reminders_scan`` (the beat's
+``commitment_reminders_scan_task``) chases what is due and escalates what stays overdue.
 
 For our side: the owner is reminded on the due date ("due today", on that day only) and again
 COMMITMENT_REMINDER_DAYS later ("overdue"; at once for one the scan first sees late). For their

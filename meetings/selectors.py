@@ -60,7 +60,7 @@ def meeting_list(*, user: AnyUser) -> QuerySet[Meeting]:
         .prefetch_related(
             Prefetch("our_attendees", queryset=User.objects.order_by("display_name", "username")),
             Prefetch("their_attendees", queryset=Contact.objects.order_by("name")),
-            Prefetch("commitments", queryset=_commitments_with_owners()),
+            Prefetch("commitments", queryset=_commitments_with_owners(user)),
         )
     )
 
@@ -100,7 +100,9 @@ def supplier_timeline(*, user: AnyUser, supplier: Supplier, limit: int = 50) -> 
 # --- Commitments ------------------------------------------------------------------------------
 
 
-def _commitments_with_owners() -> QuerySet[Commitment]:
+def _commitments_with_owners(user: AnyUser) -> QuerySet[Commitment]:
+    """Commitments with their owners and closers, annotated ``overdue`` and, for who may
+    close them (``permissions.may_close_commitment``), ``viewer_holds_key_account``."""
     today = timezone.localdate()
     return Commitment.objects.select_related(
         "owner_user", "owner_contact", "completed_by", "cancelled_by"
@@ -109,7 +111,12 @@ def _commitments_with_owners() -> QuerySet[Commitment]:
             When(status=CommitmentStatus.OPEN, due_date__lt=today, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
+        viewer_holds_key_account=Exists(
+            KeyAccountOwnership.objects.filter(
+                supplier_id=OuterRef("supplier_id"), user_id=user.pk or 0, until__isnull=True
+            )
+        ),
     )
 
 
@@ -122,7 +129,7 @@ def commitment_visible(*, user: AnyUser) -> QuerySet[Commitment]:
 def commitment_list(*, user: AnyUser) -> QuerySet[Commitment]:
     """Commitments with owners, supplier and meeting, each annotated ``overdue``."""
     return (
-        _commitments_with_owners()
+        _commitments_with_owners(user)
         .filter(pk__in=commitment_visible(user=user).values("pk"))
         .select_related("supplier", "meeting")
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +18,14 @@ from escalations.choices import EscalationReason
 from escalations.services import escalation_resolve_for
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment, EngagementPolicy, Meeting
-from suppliers.models import Contact, KeyAccountOwnership, Supplier
+from meetings.permissions import (
+    may_change_meeting,
+    may_change_policy,
+    may_close_commitment,
+    may_log_meetings,
+    may_record_commitment,
+)
+from suppliers.models import Contact, Supplier
 from suppliers.selectors import supplier_visible
 from suppliers.services import contact_add_met_in_meeting, contact_check
 
@@ -43,28 +49,53 @@ class CommitmentInput:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class MeetingFields:
+    """What a meeting says; a field left None is not given (unchanged, or the default)."""
+
+    kind: str | None = None
+    starts_at: datetime | None = None
+    location: str | None = None
+    subject: str | None = None
+    notes: str | None = None
+    outcome: str | None = None
+
+    def given(self) -> dict[str, object]:
+        return {
+            name: value for name in MEETING_FIELDS if (value := getattr(self, name)) is not None
+        }
+
+
+@dataclass(frozen=True)
+class NewContactInput:
+    """Someone of the supplier's met for the first time, to be added as their contact."""
+
+    name: str
+    email: str = ""
+    job_title: str = ""
+    phone: str = ""
+
+    def contact_data(self) -> dict[str, str]:
+        # What suppliers.services takes for a contact; only the fields given.
+        return {name: value for name, value in asdict(self).items() if value or name == "name"}
+
+
 @dataclass
 class MeetingInput:
+    """A meeting as logged: its fields, attendees on both sides, contacts met for the first
+    time (as ``suppliers.services.contact_check`` takes them) and the commitments made."""
+
     supplier: Supplier
-    data: Mapping[str, Any]
+    fields: MeetingFields
     our_attendees: Sequence[User] = ()
     their_attendees: Sequence[Contact] = ()
-    new_contacts: Sequence[Mapping[str, Any]] = ()
+    new_contacts: Sequence[NewContactInput] = ()
     commitments: Sequence[CommitmentInput] = field(default_factory=list)
 
 
 def _require_visible(user: User, supplier: Supplier) -> None:
     if not supplier_visible(user=user).filter(pk=supplier.pk).exists():
         raise PermissionDenied
-
-
-def may_log_meetings(user: User) -> bool:
-    return user_can(user, Capability.MANAGE_OWN_SUPPLIERS)
-
-
-def may_change_meeting(*, user: User, meeting: Meeting) -> bool:
-    """Only the author or a procurement manager changes or deletes a meeting."""
-    return meeting.logged_by_id == user.pk or user_can(user, Capability.MANAGE_PORTFOLIO)
 
 
 def _check_attendees(
@@ -138,9 +169,8 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
         )
     errors.update(_check_new_contacts(supplier, meeting.new_contacts))
     record = Meeting(supplier=supplier, logged_by=by)
-    for name in MEETING_FIELDS:
-        if name in meeting.data:
-            setattr(record, name, meeting.data[name])
+    for name, value in meeting.fields.given().items():
+        setattr(record, name, value)
     try:
         record.full_clean()
     except ValidationError as error:
@@ -160,26 +190,26 @@ def meeting_log(*, by: User, meeting: MeetingInput) -> Meeting:
 
 
 def _check_new_contacts(
-    supplier: Supplier, new_contacts: Sequence[Mapping[str, Any]]
+    supplier: Supplier, new_contacts: Sequence[NewContactInput]
 ) -> dict[str, list[str]]:
     """Every new contact's problems, keyed ``new_contacts.<n>.<field>``, before any is saved."""
     errors: dict[str, list[str]] = {}
     emails: dict[str, int] = {}
     for index, data in enumerate(new_contacts):
         try:
-            contact_check(supplier=supplier, data=data)
+            contact_check(supplier=supplier, data=data.contact_data())
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors[f"new_contacts.{index}.{name}"] = messages
-        email = str(data.get("email") or "").strip().lower()
+        email = data.email.strip().lower()
         if email and email in emails:
             errors[f"new_contacts.{index}.email"] = [_("Two new contacts have this email.")]
         emails.setdefault(email, index)
     return errors
 
 
-def _new_contact(supplier: Supplier, data: Mapping[str, Any], *, by: User) -> Contact:
-    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data)
+def _new_contact(supplier: Supplier, data: NewContactInput, *, by: User) -> Contact:
+    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data.contact_data())
 
 
 @transaction.atomic
@@ -187,19 +217,20 @@ def meeting_update(
     *,
     meeting: Meeting,
     by: User,
-    data: Mapping[str, Any],
+    fields: MeetingFields,
     our_attendees: Sequence[User] | None = None,
     their_attendees: Sequence[Contact] | None = None,
 ) -> Meeting:
-    if not may_change_meeting(user=by, meeting=meeting):
+    """Changes what the meeting says (the fields given) and, when given, who attended."""
+    if not may_change_meeting(by, meeting):
         raise PermissionDenied
     errors = _check_attendees(meeting.supplier, our_attendees or [], their_attendees or [])
     if errors:
         raise ValidationError(errors)
     changed = False
-    for name in MEETING_FIELDS:
-        if name in data and getattr(meeting, name) != data[name]:
-            setattr(meeting, name, data[name])
+    for name, value in fields.given().items():
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
             changed = True
     if our_attendees is not None:
         meeting.our_attendees.set(our_attendees)
@@ -216,7 +247,7 @@ def meeting_update(
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by: User) -> None:
-    if not may_change_meeting(user=by, meeting=meeting):
+    if not may_change_meeting(by, meeting):
         raise PermissionDenied
     meeting.delete()
 
@@ -225,7 +256,7 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
 def commitment_create(
     *, supplier: Supplier, item: CommitmentInput, by: User, meeting: Meeting | None = None
 ) -> Commitment:
-    if not may_log_meetings(by):
+    if not may_record_commitment(by):
         raise PermissionDenied
     _require_visible(by, supplier)
     errors = _check_commitment(supplier, item)
@@ -236,40 +267,8 @@ def commitment_create(
     return _commitment(supplier, item, by=by, meeting=meeting)
 
 
-def may_close_commitment(*, user: User, commitment: Commitment) -> bool:
-    """Its owner (ours), whoever recorded it, the supplier's key-account people and
-    procurement managers may close a commitment."""
-    return commitment.pk in closable_commitment_ids(user=user, commitments=[commitment])
-
-
-def closable_commitment_ids(*, user: User, commitments: Iterable[Commitment]) -> set[int]:
-    """The ids of those commitments the user may close (the rule of may_close_commitment),
-    in at most one query whatever their number: for pages that show a button per row."""
-    commitments = list(commitments)
-    if user_can(user, Capability.MANAGE_PORTFOLIO):
-        return {commitment.pk for commitment in commitments}
-    if not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
-        return set()
-    closable = {
-        commitment.pk
-        for commitment in commitments
-        if user.pk in (commitment.owner_user_id, commitment.created_by_id)
-    }
-    others = {commitment.supplier_id for commitment in commitments if commitment.pk not in closable}
-    if not others:
-        return closable
-    owned = set(
-        KeyAccountOwnership.objects.filter(
-            supplier_id__in=others, user=user, until__isnull=True
-        ).values_list("supplier_id", flat=True)
-    )
-    return closable | {
-        commitment.pk for commitment in commitments if commitment.supplier_id in owned
-    }
-
-
 def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commitment:
-    if not may_close_commitment(user=by, commitment=commitment):
+    if not may_close_commitment(by, commitment):
         raise PermissionDenied
     # A conditional update: two people closing at once record one completion.
     now = timezone.now()
@@ -310,13 +309,18 @@ def commitment_cancel(*, commitment: Commitment, by: User, note: str = "") -> Co
 
 @transaction.atomic
 def engagement_policy_update(
-    *, policy: EngagementPolicy, by: User, data: Mapping[str, Any]
+    *,
+    policy: EngagementPolicy,
+    by: User,
+    max_days_between_meetings: int | None,
+    max_days_between_in_person: int | None,
 ) -> EngagementPolicy:
-    if not user_can(by, Capability.MANAGE_PORTFOLIO):
+    """Sets how often the segment's suppliers must be met, and met in person (None: no
+    requirement)."""
+    if not may_change_policy(by):
         raise PermissionDenied
-    for name in ("max_days_between_meetings", "max_days_between_in_person"):
-        if name in data:
-            setattr(policy, name, data[name])
+    policy.max_days_between_meetings = max_days_between_meetings
+    policy.max_days_between_in_person = max_days_between_in_person
     policy.updated_at = timezone.now()
     errors: dict[str, list[str]] = {}
     try:

@@ -4,5 +4,5 @@ from meetings.reminders import commitment_reminders_scan
 
 
 @shared_task
-def commitment_reminders_task() -> int:
+def commitment_reminders_scan_task() -> int:
     return commitment_reminders_scan()

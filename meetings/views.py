@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
-from meetings import selectors, services
+from meetings import permissions, selectors, services
 from meetings.filtersets import CommitmentFilterSet
 from meetings.forms import (
     SUPPLIER_MATCHES,
@@ -94,7 +94,7 @@ def _supplier_contacts(user: User, supplier: Supplier | None) -> list[Contact]:
 
 class MayLogMeetingsMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.may_log_meetings(_actor(request)):
+        if not permissions.may_log_meetings(_actor(request)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
@@ -186,7 +186,7 @@ class MeetingLogView(MayLogMeetingsMixin, View):
                 by=user,
                 meeting=services.MeetingInput(
                     supplier=supplier,
-                    data=form.meeting_data(),
+                    fields=form.meeting_data(),
                     our_attendees=list(form.cleaned_data["our_attendees"]),
                     their_attendees=list(form.cleaned_data["their_attendees"]),
                     new_contacts=[contact_form.contact_data() for contact_form in contact_forms],
@@ -266,7 +266,7 @@ class SupplierContactsView(CapabilityRequiredMixin, View):
 
 def _change_allowed(request: HttpRequest, pk: int) -> Meeting:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
-    if not services.may_change_meeting(user=_actor(request), meeting=meeting):
+    if not permissions.may_change_meeting(_actor(request), meeting):
         raise PermissionDenied
     return meeting
 
@@ -297,15 +297,7 @@ class MeetingDetailView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = _actor(request)
         meeting = selectors.meeting_get(user=user, pk=pk)
-        commitments = list(meeting.commitments.all())
-        context = {
-            "meeting": meeting,
-            "commitments": commitments,
-            "closable_commitments": services.closable_commitment_ids(
-                user=user, commitments=commitments
-            ),
-            "may_change": services.may_change_meeting(user=user, meeting=meeting),
-        }
+        context = {"meeting": meeting, "commitments": list(meeting.commitments.all())}
         return render(request, "meetings/meeting_detail.html", context)
 
 
@@ -328,7 +320,7 @@ class MeetingUpdateView(View):
                 services.meeting_update(
                     meeting=meeting,
                     by=_actor(request),
-                    data=form.meeting_data(),
+                    fields=form.meeting_data(),
                     our_attendees=list(form.cleaned_data["our_attendees"]),
                     their_attendees=list(form.cleaned_data["their_attendees"]),
                 )
@@ -417,9 +409,6 @@ class CommitmentMineView(CapabilityRequiredMixin, View):
         context = _paginate(request, selectors.commitment_list_mine(user=user))
         commitments: list[Commitment] = list(context["page_obj"].object_list)
         context["commitments"] = commitments
-        context["closable_commitments"] = services.closable_commitment_ids(
-            user=user, commitments=commitments
-        )
         return render(request, "meetings/commitment_mine.html", context)
 
 
@@ -435,9 +424,6 @@ class CommitmentListView(CapabilityRequiredMixin, View):
         context = _paginate(request, filterset.qs)
         commitments: list[Commitment] = list(context["page_obj"].object_list)
         context["commitments"] = commitments
-        context["closable_commitments"] = services.closable_commitment_ids(
-            user=user, commitments=commitments
-        )
         # Shown without the supplier and meeting lists (100,000s of options); they still filter
         # from links such as the supplier page's.
         form = CommitmentFilterSet(request.GET or None).form
@@ -470,19 +456,14 @@ def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str
     commitments = list(selectors.commitment_list_open_for_supplier(user=user, supplier=supplier))
     panel = SupplierPanel(
         supplier=supplier,
-        may_log=services.may_log_meetings(user),
+        may_log=permissions.may_log_meetings(user),
         engagement=selectors.supplier_engagement(supplier=supplier),
         timeline=list(selectors.supplier_timeline(user=user, supplier=supplier)),
         commitments=commitments,
         acquaintances=selectors.relationship_map(supplier=supplier),
         single_threaded=selectors.is_single_threaded(supplier=supplier),
     )
-    return {
-        "meetings_panel": panel,
-        "closable_commitments": services.closable_commitment_ids(
-            user=user, commitments=commitments
-        ),
-    }
+    return {"meetings_panel": panel}
 
 
 # --- Engagement -------------------------------------------------------------------------------
@@ -511,7 +492,10 @@ class EngagementPolicyUpdateView(CapabilityRequiredMixin, View):
         if form.is_valid():
             try:
                 services.engagement_policy_update(
-                    policy=policy, by=_actor(request), data=form.cleaned_data
+                    policy=policy,
+                    by=_actor(request),
+                    max_days_between_meetings=form.cleaned_data["max_days_between_meetings"],
+                    max_days_between_in_person=form.cleaned_data["max_days_between_in_person"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -526,7 +510,7 @@ class SupplierOverdueContactView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = _actor(request)
-        form = OverdueContactFilterForm(request.GET, people=owner_candidate_list(user=user))
+        form = OverdueContactFilterForm(request.GET, user=user)
         filters = form.cleaned_data if form.is_valid() else {}
         suppliers = selectors.supplier_list_overdue_for_contact(
             user=user,
@@ -547,7 +531,7 @@ class SupplierSingleThreadedView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = _actor(request)
-        form = KeySupplierFilterForm(request.GET, people=owner_candidate_list(user=user))
+        form = KeySupplierFilterForm(request.GET, user=user)
         filters = form.cleaned_data if form.is_valid() else {}
         suppliers = selectors.supplier_list_single_threaded(
             user=user,

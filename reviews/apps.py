@@ -8,6 +8,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import links
-        from reviews.surveys import NAMESPACE, build_link
+        from reviews.services.surveys import NAMESPACE, build_link
 
         links.register(NAMESPACE, build_link)

@@ -76,3 +76,75 @@ SURVEY_QUESTIONS: tuple[tuple[str, StrOrPromise], ...] = (
     ("forecasting", _("How good are our forecasts and planning?")),
     ("collaboration", _("How well do we collaborate and act on your ideas?")),
 )
+
+
+class ReviewAction(models.TextChoices):
+    """What may be done to a review (``reviews.permissions.review_actions``)."""
+
+    SCORE = "score", _("Score")
+    INVITE = "invite", _("Invite a rater")
+    SUBMIT = "submit", _("Submit")
+    REOPEN = "reopen", _("Reopen")
+
+
+class PlanAction(models.TextChoices):
+    """What may be done to a corrective action plan."""
+
+    CHANGE = "change", _("Change")
+    ADD_ACTION = "add_action", _("Add an action")
+    VERIFY = "verify", _("Verify")
+
+
+class CorrectiveActionAction(models.TextChoices):
+    """What may be done to one action of a plan: its status changes, by name."""
+
+    COMPLETE = "complete", _("Mark done")
+    CANCEL = "cancel", _("Cancel")
+    REOPEN = "reopen", _("Open again")
+
+
+R = ReviewStatus
+# The review's lifecycle: scoring starts it, submitting locks it, a procurement manager's
+# reopening unlocks it (services.review_reopen).
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    R.SCHEDULED: frozenset({R.IN_PROGRESS, R.SUBMITTED}),
+    R.IN_PROGRESS: frozenset({R.SUBMITTED}),
+    R.SUBMITTED: frozenset({R.IN_PROGRESS}),
+}
+# And what each status allows: an open review is scored, gets raters and is submitted; a
+# submitted one is only reopened.
+REVIEW_ACTIONS: dict[str, frozenset[str]] = {
+    R.SCHEDULED: frozenset({ReviewAction.SCORE, ReviewAction.INVITE, ReviewAction.SUBMIT}),
+    R.IN_PROGRESS: frozenset({ReviewAction.SCORE, ReviewAction.INVITE, ReviewAction.SUBMIT}),
+    R.SUBMITTED: frozenset({ReviewAction.REOPEN}),
+}
+del R
+
+P = PlanStatus
+# A plan is worked on while open and closed by its verification, either way, for good.
+PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    P.OPEN: frozenset({P.VERIFIED, P.NOT_EFFECTIVE}),
+    P.VERIFIED: frozenset(),
+    P.NOT_EFFECTIVE: frozenset(),
+}
+PLAN_ACTIONS: dict[str, frozenset[str]] = {
+    P.OPEN: frozenset({PlanAction.CHANGE, PlanAction.ADD_ACTION, PlanAction.VERIFY}),
+    P.VERIFIED: frozenset(),
+    P.NOT_EFFECTIVE: frozenset(),
+}
+del P
+
+A = ActionStatus
+# An action is done or cancelled, and either may be opened again.
+ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.OPEN: frozenset({A.DONE, A.CANCELLED}),
+    A.DONE: frozenset({A.OPEN}),
+    A.CANCELLED: frozenset({A.OPEN}),
+}
+# The status each of an action's actions leads to.
+ACTION_TARGETS: dict[str, str] = {
+    CorrectiveActionAction.COMPLETE: A.DONE,
+    CorrectiveActionAction.CANCEL: A.CANCELLED,
+    CorrectiveActionAction.REOPEN: A.OPEN,
+}
+del A

@@ -24,9 +24,9 @@ from reviews.models import (
     SupplierSurvey,
     SurveyAnswer,
 )
-from reviews.plans import action_add
 from reviews.scheduling import last_ended_period
 from reviews.services import (
+    action_add,
     current_template,
     review_create,
     review_stakeholders,

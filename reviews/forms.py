@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -19,7 +20,9 @@ from reviews.choices import (
 )
 from reviews.filtersets import CorrectiveActionPlanFilterSet, ReviewFilterSet
 from reviews.models import CorrectiveActionPlan, Criterion, Review, ReviewScore
+from reviews.services import BandInput, CriterionInput
 from suppliers.models import Contact, Supplier
+from suppliers.selectors import AnyUser, contact_visible, owner_candidate_list, supplier_visible
 
 _API_ONLY_FILTERS = ("updated_since", "ordering")
 NO_DATA = "none"
@@ -31,11 +34,13 @@ def _checkboxes(form: forms.Form, *names: str) -> None:
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[attr-defined]
 
 
-def _suppliers_with(form: forms.Form, model: Any) -> None:
+def _suppliers_with(form: forms.Form, model: Any, user: AnyUser) -> None:
     supplier = form.fields["supplier"]
-    supplier.queryset = Supplier.objects.filter(  # type: ignore[attr-defined]
-        Exists(model.objects.filter(supplier=OuterRef("pk")))
-    ).order_by("name")
+    supplier.queryset = (  # type: ignore[attr-defined]
+        supplier_visible(user=user)
+        .filter(Exists(model.objects.filter(supplier=OuterRef("pk"))))
+        .order_by("name")
+    )
     supplier.empty_label = _("Any")  # type: ignore[attr-defined]
 
 
@@ -46,23 +51,23 @@ def _yes_no(form: forms.Form, *names: str) -> None:
         )
 
 
-def review_filter_form(data: QueryDict | None) -> forms.Form:
+def review_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form:
     """The review list's filter form: the API's FilterSet form, laid out for people."""
     form: forms.Form = ReviewFilterSet(data).form
     for name in _API_ONLY_FILTERS:
         form.fields.pop(name, None)
     _checkboxes(form, "status", "standing", "segment")
-    _suppliers_with(form, Review)
+    _suppliers_with(form, Review, user)
     _yes_no(form, "overdue", "latest", "partial")
     return form
 
 
-def plan_filter_form(data: QueryDict | None) -> forms.Form:
+def plan_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form:
     form: forms.Form = CorrectiveActionPlanFilterSet(data).form
     for name in _API_ONLY_FILTERS:
         form.fields.pop(name, None)
     _checkboxes(form, "status", "severity")
-    _suppliers_with(form, CorrectiveActionPlan)
+    _suppliers_with(form, CorrectiveActionPlan, user)
     return form
 
 
@@ -138,10 +143,11 @@ class ReviewReopenForm(forms.Form):
 
 
 class RaterInviteForm(forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("Invite to score"),
-        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
-    )
+    user = forms.ModelChoiceField(label=_("Invite to score"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = owner_candidate_list(user=user)  # type: ignore[attr-defined]
 
 
 class PlanForm(forms.ModelForm):
@@ -159,17 +165,18 @@ class ActionForm(forms.Form):
     description = forms.CharField(label=_("Action"), max_length=300)
     due_date = DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     owner_user = forms.ModelChoiceField(
-        label=_("Owner (ours)"),
-        required=False,
-        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        label=_("Owner (ours)"), required=False, queryset=User.objects.none()
     )
     owner_contact = forms.ModelChoiceField(
         label=_("Owner (theirs)"), required=False, queryset=Contact.objects.none()
     )
 
-    def __init__(self, *args: Any, supplier: Supplier, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, supplier: Supplier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_contact"].queryset = Contact.objects.filter(supplier=supplier)  # type: ignore[attr-defined]
+        self.fields["owner_user"].queryset = owner_candidate_list(user=user)  # type: ignore[attr-defined]
+        self.fields["owner_contact"].queryset = contact_visible(user=user).filter(  # type: ignore[attr-defined]
+            supplier=supplier
+        )
 
 
 class PlanVerifyForm(forms.Form):
@@ -238,17 +245,40 @@ class BandRowForm(forms.Form):
     upper = forms.DecimalField(label=_("Below"), min_value=0, max_value=100, decimal_places=2)
 
 
+def criterion_inputs(formset: Any) -> list[CriterionInput]:
+    """The criteria of a valid criteria formset, the deleted and the empty rows left out."""
+    return [
+        CriterionInput(
+            key=data["key"],
+            name=data["name"],
+            weight=data["weight"],
+            source=data["source"],
+            guidance=data.get("guidance") or [],
+            kpi_code=data.get("kpi_code") or "",
+            kpi_best=data.get("kpi_best"),
+            kpi_worst=data.get("kpi_worst"),
+        )
+        for data in (form.cleaned_data for form in formset.forms)
+        if data and not data.get("DELETE")
+    ]
+
+
+def band_inputs(formset: Any) -> list[BandInput]:
+    return [
+        BandInput(standing=data["standing"], lower=data["lower"], upper=data["upper"])
+        for data in (form.cleaned_data for form in formset.forms)
+    ]
+
+
 CriterionFormSet = forms.formset_factory(CriterionRowForm, extra=1, can_delete=True, max_num=30)
 BandFormSet = forms.formset_factory(BandRowForm, extra=0, max_num=len(Standing.choices))
 
 
 def template_formsets(
-    data: QueryDict | None, *, criteria: list[dict[str, Any]], bands: list[dict[str, Any]]
+    data: QueryDict | None, *, criteria: list[CriterionInput], bands: list[BandInput]
 ) -> tuple[Any, Any]:
-    initial_criteria = [
-        {**row, "guidance": "\n".join(row.get("guidance") or [])} for row in criteria
-    ]
+    initial_criteria = [{**asdict(row), "guidance": "\n".join(row.guidance)} for row in criteria]
     return (
         CriterionFormSet(data, initial=initial_criteria, prefix="criteria"),
-        BandFormSet(data, initial=bands, prefix="bands"),
+        BandFormSet(data, initial=[asdict(band) for band in bands], prefix="bands"),
     )

@@ -1,4 +1,6 @@
-"""The review cadence: each supplier's next review created once per period, and reminders.
+"""The reviews' periodic scans, all in this one place: ``review_cadence_scan`` (the beat's
+``review_cadence_scan_task``) runs ``review_schedule_scan``, which creates each supplier's next
+review once per period, then ``review_reminders_scan``, which reminds and escalates.
 
 Periods are calendar-aligned (quarters, halves, years). When a period ends, the scan creates
 each active supplier's review of it, due ``ReviewPolicy.due_days`` later; the unique key on
@@ -104,7 +106,7 @@ def _reviewable(policy: ReviewPolicy, start: date, end: date) -> QuerySet[Suppli
     )
 
 
-def reviews_schedule(*, today: date | None = None) -> int:
+def review_schedule_scan(*, today: date | None = None) -> int:
     """Creates the review of the last ended period for every active supplier whose segment has
     an active policy, that has none for that period and that was active long enough (see
     ``_reviewable``); returns how many were created."""
@@ -232,9 +234,9 @@ def _escalated_before(review: Review) -> bool:
     ).exists()
 
 
-def review_cadence_run(*, today: date | None = None) -> int:
+def review_cadence_scan(*, today: date | None = None) -> int:
     """The periodic scan: creates the reviews of periods that ended, then reminds and
     escalates open ones. Returns how many reviews were created."""
-    created = reviews_schedule(today=today)
+    created = review_schedule_scan(today=today)
     review_reminders_scan(today=today)
     return created

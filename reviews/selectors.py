@@ -229,13 +229,21 @@ def plan_list(
     *, user: AnyUser, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[CorrectiveActionPlan]:
     """Corrective action plans with their supplier, review, actions and the escalation their
-    review raised (``escalation_id``, ``escalation_status``): two queries."""
+    review raised (``escalation_id``, ``escalation_status``), and whether a later review exists
+    (``has_later_review``): two queries."""
     escalation = _poor_review_escalation()
     queryset = (
         plan_visible(user=user)
         .annotate(
             escalation_id=Subquery(escalation.values("pk")[:1]),
             escalation_status=Subquery(escalation.values("status")[:1]),
+            # Where the plan may be verified (permissions.plan_actions), in the same query.
+            has_later_review=Exists(
+                Review.objects.filter(
+                    supplier_id=OuterRef("supplier_id"),
+                    period_start__gt=OuterRef("review__period_end"),
+                )
+            ),
         )
         .select_related("supplier", "review")
         .prefetch_related(

@@ -1,5 +1,5 @@
 """The supplier's survey page, reached from the emailed link by someone without an account:
-the signed link is the key (see reviews.surveys)."""
+the signed link is the key (see reviews.services.surveys)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.views import View
 
 from escalations.forms import add_service_errors
 from reviews.forms import SurveyForm
-from reviews.surveys import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
+from reviews.services import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
 
 
 @method_decorator(login_not_required, name="dispatch")

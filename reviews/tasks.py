@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from reviews.scheduling import review_cadence_run
+from reviews.scheduling import review_cadence_scan
 
 
 @shared_task
-def review_cadence_task() -> int:
-    return review_cadence_run()
+def review_cadence_scan_task() -> int:
+    return review_cadence_scan()

@@ -7,7 +7,6 @@ selector or service, and renders."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -17,19 +16,19 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
-from accounts.roles import Capability, user_can
+from accounts.roles import Capability
 from core.exceptions import DomainError
+from core.permissions import allowed_actions
 from escalations.choices import EscalationStatus
 from escalations.forms import add_service_errors
-from reviews import permissions, plans, selectors, services
+from reviews import permissions, selectors, services
 from reviews.charts import trend_chart
-from reviews.choices import CriterionSource, PlanStatus, ReviewStatus
+from reviews.choices import CriterionSource, PlanStatus, ReviewAction
 from reviews.forms import (
     ActionForm,
     PlanForm,
@@ -38,6 +37,8 @@ from reviews.forms import (
     ReviewReopenForm,
     ReviewSubmitForm,
     ScoresForm,
+    band_inputs,
+    criterion_inputs,
     plan_filter_form,
     review_filter_form,
     template_formsets,
@@ -97,12 +98,11 @@ class ReviewListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         reviews = selectors.review_list(user=request.user, filters=request.GET)
         context = _paginate(request, reviews)
-        filter_form = review_filter_form(request.GET or None)
+        filter_form = review_filter_form(request.GET or None, user=request.user)
         context.update(
             reviews=list(context["page_obj"].object_list),
             filter_form=filter_form,
             filters_applied=_filters_applied(request, filter_form),
-            today=_today(),
         )
         return render(request, "reviews/review_list.html", context)
 
@@ -114,12 +114,8 @@ class ReviewMineView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         context = _paginate(request, selectors.my_reviews_to_do(user=request.user))
-        context.update(reviews=list(context["page_obj"].object_list), today=_today())
+        context.update(reviews=list(context["page_obj"].object_list))
         return render(request, "reviews/review_mine.html", context)
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[str, Any]:
@@ -132,8 +128,7 @@ def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
         {result.criterion_id: result for result in previous.results.all()} if previous else {}
     )
     previous_by_key = _previous_by_key(previous, criteria)
-    may_manage = permissions.may_manage(review, user)
-    is_open = review.status != ReviewStatus.SUBMITTED
+    can = allowed_actions(review, user)
     return {
         "review": review,
         "criteria": criteria,
@@ -150,21 +145,16 @@ def _detail_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
         "scores_form": forms.get("scores_form")
         or (
             ScoresForm(criteria=rated, existing=selectors.scores_of(rater))
-            if rater and is_open and user_can(user, Capability.CHANGE_DATA)
+            if can[ReviewAction.SCORE]
             else None
         ),
-        "may_manage": may_manage and is_open,
         "submit_form": forms.get("submit_form")
         or ReviewSubmitForm(initial={"summary": review.summary}),
-        "invite_form": forms.get("invite_form") or RaterInviteForm(),
-        "may_reopen": not is_open
-        and user_can(user, Capability.MANAGE_PORTFOLIO)
-        and user_can(user, Capability.CHANGE_DATA),
+        "invite_form": forms.get("invite_form") or RaterInviteForm(user=user),
         "reopen_form": forms.get("reopen_form") or ReviewReopenForm(),
         "open_plans": list(
             selectors.open_plans_of(supplier=review.supplier).exclude(review=review)
         ),
-        "is_overdue": review.is_overdue(),
     }
 
 
@@ -267,7 +257,7 @@ class ReviewInviteView(CapabilityRequiredMixin, View):
         return _review_post(
             request,
             pk,
-            RaterInviteForm(request.POST),
+            RaterInviteForm(request.POST, user=_actor(request)),
             "invite_form",
             lambda review, data: services.rater_invite(
                 review=review, user=data["user"], by=_actor(request)
@@ -318,7 +308,7 @@ class PlanListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         plans = selectors.plan_list(user=request.user, filters=request.GET)
         context = _paginate(request, plans)
-        filter_form = plan_filter_form(request.GET or None)
+        filter_form = plan_filter_form(request.GET or None, user=request.user)
         context.update(
             plans=list(context["page_obj"].object_list),
             filter_form=filter_form,
@@ -329,21 +319,14 @@ class PlanListView(CapabilityRequiredMixin, View):
 
 def _plan_context(request: HttpRequest, plan: Any, **forms: Any) -> dict[str, Any]:
     user = _actor(request)
-    manage = permissions.may_manage_plan(plan, user) and plan.status == PlanStatus.OPEN
+    status = EscalationStatus(plan.escalation_status) if plan.escalation_status else None
     return {
         "plan": plan,
-        "may_manage": manage,
         "plan_form": forms.get("plan_form") or PlanForm(instance=plan),
-        "action_form": forms.get("action_form") or ActionForm(supplier=plan.supplier),
+        "action_form": forms.get("action_form") or ActionForm(user=user, supplier=plan.supplier),
         "verify_form": forms.get("verify_form") or PlanVerifyForm(),
-        "may_verify": manage
-        and Review.objects.filter(
-            supplier_id=plan.supplier_id, period_start__gt=plan.review.period_end
-        ).exists(),
-        "user_id": user.pk,
-        "escalation_status": (
-            EscalationStatus(plan.escalation_status).label if plan.escalation_status else None
-        ),
+        "escalation_status": status.label if status else None,
+        "escalation_is_open": status is not None and status != EscalationStatus.RESOLVED,
     }
 
 
@@ -364,7 +347,7 @@ class PlanDetailView(CapabilityRequiredMixin, View):
                 request.POST, instance=selectors.plan_get(user=request.user, pk=pk)
             ),
             "plan_form",
-            plans.plan_update,
+            services.plan_update,
             done=_("The plan is saved."),
         )
 
@@ -401,9 +384,9 @@ class ActionAddView(CapabilityRequiredMixin, View):
         return _plan_post(
             request,
             pk,
-            lambda plan: ActionForm(request.POST, supplier=plan.supplier),
+            lambda plan: ActionForm(request.POST, user=_actor(request), supplier=plan.supplier),
             "action_form",
-            plans.action_add,
+            services.action_add,
             done=_("The action is added."),
         )
 
@@ -416,11 +399,11 @@ class ActionStatusView(CapabilityRequiredMixin, View):
             selectors.action_visible(user=request.user).select_related("plan__review"), pk=pk
         )
         try:
-            plans.action_set_status(
+            services.action_set_status(
                 action=action, by=_actor(request), status=request.POST.get("status", "")
             )
-        except ValidationError:
-            messages.error(request, _("Unknown status."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         return redirect(action.plan)
 
 
@@ -433,7 +416,7 @@ class PlanVerifyView(CapabilityRequiredMixin, View):
             pk,
             lambda plan: PlanVerifyForm(request.POST),
             "verify_form",
-            plans.plan_verify,
+            services.plan_verify,
             done=_("The plan is verified."),
         )
 
@@ -450,8 +433,8 @@ def supplier_panel_context(request: HttpRequest, supplier: Supplier) -> dict[str
         .filter(supplier=supplier)
         .order_by("-period_end")[:2]
     )
-    submitted = next((r for r in reviews if r.status == ReviewStatus.SUBMITTED), None)
-    open_review = next((r for r in reviews if r.status != ReviewStatus.SUBMITTED), None)
+    submitted = next((r for r in reviews if r.is_submitted), None)
+    open_review = next((r for r in reviews if not r.is_submitted), None)
     survey = selectors.latest_survey_answer(supplier=supplier)
     return {
         "supplier": supplier,
@@ -499,23 +482,18 @@ class TemplateDetailView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, self._context(request, template, forms))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not user_can(request.user, Capability.MANAGE_PORTFOLIO):
+        if not permissions.may_revise_template(request.user):
             raise PermissionDenied
         template = selectors.template_get(pk=pk)
         criteria, bands = services.template_rows(template)
         forms = template_formsets(request.POST, criteria=criteria, bands=bands)
         errors: list[str] = []
         if all(formset.is_valid() for formset in forms):
-            rows = [
-                {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
-                for form in forms[0].forms
-                if form.cleaned_data and not form.cleaned_data.get("DELETE")
-            ]
             try:
                 new = services.template_revise(
                     template=template,
-                    criteria=[_criterion_row(row) for row in rows],
-                    bands=[form.cleaned_data for form in forms[1].forms],
+                    criteria=criterion_inputs(forms[0]),
+                    bands=band_inputs(forms[1]),
                     by=_actor(request),
                 )
             except ValidationError as error:
@@ -536,14 +514,6 @@ class TemplateDetailView(CapabilityRequiredMixin, View):
             "scorecard": template,
             "criteria_formset": forms[0],
             "band_formset": forms[1],
-            "may_change": user_can(request.user, Capability.MANAGE_PORTFOLIO)
-            and user_can(request.user, Capability.CHANGE_DATA),
+            "may_change": permissions.may_revise_template(request.user),
             "errors": errors or [],
         }
-
-
-def _criterion_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A rated criterion names no KPI; the database check says the same."""
-    if row["source"] == CriterionSource.RATED:
-        row = {**row, "kpi_code": "", "kpi_best": None, "kpi_worst": None}
-    return row

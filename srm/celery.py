@@ -60,7 +60,7 @@ app.conf.update(
         # Every 15 minutes: remind owners of commitments due or overdue, and escalate those
         # left overdue too long.
         "commitment-reminders": {
-            "task": "meetings.tasks.commitment_reminders_task",
+            "task": "meetings.tasks.commitment_reminders_scan_task",
             "schedule": crontab(minute="*/15"),
         },
         # Every hour at 40 past: alert contract owners as the last day to give notice nears
@@ -86,7 +86,7 @@ app.conf.update(
         # Every hour at 20 past: create the reviews of periods that ended (once each), remind
         # raters 14 and 3 days before a review is due, and chase or escalate overdue reviews.
         "review-cadence": {
-            "task": "reviews.tasks.review_cadence_task",
+            "task": "reviews.tasks.review_cadence_scan_task",
             "schedule": crontab(minute=20),
         },
         # Every night at 03:15 UTC: delete sessions that have expired.

@@ -24,14 +24,26 @@ from rest_framework.utils.serializer_helpers import ReturnDict
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
-from core.api.fields import DateField, DateTimeField
-from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
+from core.api.fields import AllowedActionsField, DateField, DateTimeField
+from meetings.choices import (
+    CommitmentAction,
+    CommitmentSide,
+    CommitmentStatus,
+    MeetingAction,
+    MeetingKind,
+)
 from meetings.models import Commitment, Meeting
 from meetings.selectors import meeting_visible
-from meetings.services import CommitmentInput, MeetingInput
+from meetings.services import (
+    MEETING_FIELDS,
+    CommitmentInput,
+    MeetingFields,
+    MeetingInput,
+    NewContactInput,
+)
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.models import Contact, Supplier
-from suppliers.selectors import contact_visible, supplier_visible
+from suppliers.selectors import contact_visible, owner_candidate_list, supplier_visible
 
 # Generous for one meeting, and a bound on what one request makes the server look up.
 MAX_PEOPLE = 100
@@ -100,6 +112,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     our_attendees = UserBriefSerializer(many=True, read_only=True)
     their_attendees = ContactBriefSerializer(many=True, read_only=True)
     commitments = CommitmentBriefSerializer(many=True, read_only=True)
+    allowed_actions = AllowedActionsField(choices=MeetingAction)
 
     class Meta:
         model = Meeting
@@ -118,6 +131,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
             "our_attendees",
             "their_attendees",
             "commitments",
+            "allowed_actions",
             "created_at",
             "updated_at",
         ]
@@ -145,6 +159,7 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
         read_only=True, allow_null=True, help_text=_("Who cancelled it; empty otherwise.")
     )
     created_by = UserBriefSerializer(read_only=True)
+    allowed_actions = AllowedActionsField(choices=CommitmentAction)
 
     class Meta:
         model = Commitment
@@ -166,6 +181,7 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "cancelled_by",
             "note",
             "created_by",
+            "allowed_actions",
             "created_at",
             "updated_at",
         ]
@@ -239,10 +255,10 @@ def _one(
     return picked[0] if picked else None
 
 
-def _people(ids: Iterable[int]) -> dict[int, User]:
-    # Anyone listed as an owner is visible to whoever reads the portfolio; whether they may
-    # attend or own a commitment is the service's rule (active, one of ours).
-    return User.objects.in_bulk(_ids(ids))
+def _people(user: Any, ids: Iterable[int]) -> dict[int, User]:
+    # The people who may attend or own things (active, one of ours), as the caller sees
+    # them; the service checks the same rule again.
+    return owner_candidate_list(user=user).in_bulk(_ids(ids))
 
 
 def _contacts(user: Any, ids: Iterable[int]) -> dict[int, Contact]:
@@ -297,9 +313,10 @@ class _MeetingFieldsSerializer(PathErrorsMixin, serializers.Serializer[Meeting])
         # A write answers with the full representation of what was written.
         return MeetingSerializer(instance, context=self.context).data
 
-    def meeting_data(self) -> dict[str, Any]:
-        names = ("kind", "starts_at", "location", "subject", "notes", "outcome")
-        return {name: value for name, value in self.validated_data.items() if name in names}
+    def meeting_data(self) -> MeetingFields:
+        return MeetingFields(
+            **{name: value for name, value in self.validated_data.items() if name in MEETING_FIELDS}
+        )
 
 
 class NewContactSerializer(serializers.Serializer[Any]):
@@ -387,7 +404,10 @@ class MeetingWriteSerializer(_MeetingFieldsSerializer):
         items: list[dict[str, Any]] = attrs.get("commitments", [])
         our_ids = _ids(attrs.get("our_attendees", []))
         their_ids = _ids(attrs.get("their_attendees", []))
-        people = _people([*our_ids, *_ids(item.get("owner_user") for item in items)])
+        people = _people(
+            self.context["request"].user,
+            [*our_ids, *_ids(item.get("owner_user") for item in items)],
+        )
         contacts = _contacts(
             self.context["request"].user,
             [*their_ids, *_ids(item.get("owner_contact") for item in items)],
@@ -419,10 +439,10 @@ class MeetingWriteSerializer(_MeetingFieldsSerializer):
         data = self.validated_data
         return MeetingInput(
             supplier=data["supplier"],
-            data=self.meeting_data(),
+            fields=self.meeting_data(),
             our_attendees=data["our_attendees"],
             their_attendees=data["their_attendees"],
-            new_contacts=data.get("new_contacts", []),
+            new_contacts=[NewContactInput(**row) for row in data.get("new_contacts", [])],
             commitments=data["commitments"],
         )
 
@@ -447,7 +467,11 @@ class MeetingUpdateSerializer(_MeetingFieldsSerializer):
         if "our_attendees" in attrs:
             ids = _ids(attrs["our_attendees"])
             attrs["our_attendees"] = _pick(
-                _people(ids), ids, path="our_attendees", missing=_NO_USER, errors=errors
+                _people(self.context["request"].user, ids),
+                ids,
+                path="our_attendees",
+                missing=_NO_USER,
+                errors=errors,
             )
         if "their_attendees" in attrs:
             ids = _ids(attrs["their_attendees"])
@@ -484,7 +508,11 @@ class CommitmentWriteSerializer(PathErrorsMixin, serializers.Serializer[Commitme
             errors["owner"] = [_("Give one owner: owner_user or owner_contact.")]
         elif user_id is not None:
             attrs["owner"] = _one(
-                _people([user_id]), user_id, path="owner_user", missing=_NO_USER, errors=errors
+                _people(self.context["request"].user, [user_id]),
+                user_id,
+                path="owner_user",
+                missing=_NO_USER,
+                errors=errors,
             )
         elif contact_id is not None:
             contacts = _contacts(self.context["request"].user, [contact_id])

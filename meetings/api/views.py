@@ -101,7 +101,7 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
         meeting = services.meeting_update(
             meeting=cast(Meeting, serializer.instance),
             by=_actor(self.request),
-            data=form.meeting_data(),
+            fields=form.meeting_data(),
             our_attendees=data.get("our_attendees"),
             their_attendees=data.get("their_attendees"),
         )

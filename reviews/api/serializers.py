@@ -12,17 +12,20 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
 from accounts.models import User
-from core.api.fields import DateField
+from core.api.fields import AllowedActionsField, DateField
 from escalations.api.serializers import EscalationStatusField, SeverityField
 from escalations.choices import Severity
 from reviews.choices import (
     SCORE_MAX,
     SCORE_MIN,
     ActionStatus,
+    CorrectiveActionAction,
     CriterionSource,
     KpiCode,
+    PlanAction,
     PlanStatus,
     RaterRole,
+    ReviewAction,
     ReviewStatus,
     Standing,
 )
@@ -41,6 +44,7 @@ from reviews.models import (
 )
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.models import Contact
+from suppliers.selectors import contact_visible, owner_candidate_list
 
 
 def _choices(choices: type[models.TextChoices], component: str) -> Any:
@@ -171,6 +175,7 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
     results = CriterionResultSerializer(
         many=True, read_only=True, help_text=_("Per criterion, once submitted.")
     )
+    allowed_actions = AllowedActionsField(choices=ReviewAction)
 
     class Meta:
         model = Review
@@ -194,6 +199,7 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
             "reopen_reason",
             "raters",
             "results",
+            "allowed_actions",
             "updated_at",
         ]
         read_only_fields = fields
@@ -238,6 +244,7 @@ class ReviewScoreSerializer(serializers.ModelSerializer[ReviewScore]):
 class CorrectiveActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
     owner_user = UserBriefSerializer(read_only=True, allow_null=True)
     status = ActionStatusField(read_only=True)
+    allowed_actions = AllowedActionsField(choices=CorrectiveActionAction)
 
     class Meta:
         model = CorrectiveAction
@@ -249,6 +256,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
             "due_date",
             "status",
             "completed_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
@@ -263,6 +271,7 @@ class CorrectiveActionPlanSerializer(serializers.ModelSerializer[CorrectiveActio
     # open until the plan is verified as effective.
     escalation = serializers.IntegerField(source="escalation_id", read_only=True, allow_null=True)
     escalation_status = EscalationStatusField(allow_null=True)
+    allowed_actions = AllowedActionsField(choices=PlanAction)
 
     class Meta:
         model = CorrectiveActionPlan
@@ -282,6 +291,7 @@ class CorrectiveActionPlanSerializer(serializers.ModelSerializer[CorrectiveActio
             "escalation",
             "escalation_status",
             "actions",
+            "allowed_actions",
             "created_at",
             "updated_at",
         ]
@@ -295,15 +305,25 @@ class CorrectiveActionPlanWriteSerializer(serializers.Serializer[Any]):
     supplier_response = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
+class _OwnerUserField(serializers.PrimaryKeyRelatedField[User]):
+    """One of the people who may own things, as the caller sees them."""
+
+    def get_queryset(self) -> Any:
+        return owner_candidate_list(user=self.context["request"].user)
+
+
+class _VisibleContactField(serializers.PrimaryKeyRelatedField[Contact]):
+    """A contact the caller may see; others are answered as if they did not exist."""
+
+    def get_queryset(self) -> Any:
+        return contact_visible(user=self.context["request"].user)
+
+
 class CorrectiveActionInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=300)
     due_date = DateField()
-    owner_user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
-    )
-    owner_contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(), required=False, allow_null=True
-    )
+    owner_user = _OwnerUserField(required=False, allow_null=True)
+    owner_contact = _VisibleContactField(required=False, allow_null=True)
 
 
 class CorrectiveActionStatusSerializer(serializers.Serializer[Any]):

@@ -26,7 +26,7 @@ from core.api.bulk import (
 )
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
-from reviews import plans, selectors, services
+from reviews import selectors, services
 from reviews.api.serializers import (
     CorrectiveActionInputSerializer,
     CorrectiveActionPlanSerializer,
@@ -46,7 +46,6 @@ from reviews.api.serializers import (
     ScorecardTemplateSerializer,
     ScoresInputSerializer,
 )
-from reviews.bulk import delivery_upsert_many, kpi_value_upsert_many
 from reviews.filtersets import (
     CorrectiveActionPlanFilterSet,
     DeliveryLineFilterSet,
@@ -63,6 +62,7 @@ from reviews.models import (
     ReviewScore,
     ScorecardTemplate,
 )
+from reviews.services import delivery_upsert_many, kpi_value_upsert_many
 
 # Bulk upserts: the ERP's integration account, or those who manage the data by hand.
 _SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_PORTFOLIO))
@@ -217,7 +217,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
 
     def _run(self, request: Request, serializer_class: Any, act: Callable[..., Any]) -> Response:
         plan = self.get_object()
-        serializer = serializer_class(data=request.data)
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         act(plan=plan, by=_actor(request), **_data(serializer))
         return self._fresh(plan)
@@ -229,7 +229,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     @action(detail=True, methods=["post"], serializer_class=CorrectiveActionPlanWriteSerializer)
     def change(self, request: Request, pk: str | None = None) -> Response:
         """Records the problem, severity, root cause and the supplier's response."""
-        return self._run(request, CorrectiveActionPlanWriteSerializer, plans.plan_update)
+        return self._run(request, CorrectiveActionPlanWriteSerializer, services.plan_update)
 
     @extend_schema(
         request=CorrectiveActionInputSerializer,
@@ -243,7 +243,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     )
     def add_action(self, request: Request, pk: str | None = None) -> Response:
         """Adds an action with an owner (ours or the supplier's contact) and a due date."""
-        return self._run(request, CorrectiveActionInputSerializer, plans.action_add)
+        return self._run(request, CorrectiveActionInputSerializer, services.action_add)
 
     @extend_schema(
         request=CorrectiveActionStatusSerializer,
@@ -264,7 +264,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
         corrective = plan.actions.filter(pk=data["action"]).first()
         if corrective is None:
             raise Http404
-        plans.action_set_status(action=corrective, by=_actor(request), status=data["status"])
+        services.action_set_status(action=corrective, by=_actor(request), status=data["status"])
         return self._fresh(plan)
 
     @extend_schema(
@@ -274,7 +274,7 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
     @action(detail=True, methods=["post"], serializer_class=PlanVerifySerializer)
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Closes the plan at a later review of the supplier: effective or not."""
-        return self._run(request, PlanVerifySerializer, plans.plan_verify)
+        return self._run(request, PlanVerifySerializer, services.plan_verify)
 
 
 class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):

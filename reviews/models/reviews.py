@@ -134,7 +134,9 @@ class Review(models.Model):
         return reverse("reviews:review_detail", args=[self.pk])
 
     @property
-    def is_locked(self) -> bool:
+    def is_submitted(self) -> bool:
+        """Submitted, so locked, with its result: for display; what may be done is asked of
+        ``reviews.permissions.review_actions``."""
         return self.status == ReviewStatus.SUBMITTED
 
     def is_overdue(self, today: object = None) -> bool:

@@ -295,7 +295,8 @@ def test_the_service_refuses_zero_days_by_field(procurement_manager: User) -> No
         services.engagement_policy_update(
             policy=policy,
             by=procurement_manager,
-            data={"max_days_between_meetings": 0, "max_days_between_in_person": 0},
+            max_days_between_meetings=0,
+            max_days_between_in_person=0,
         )
 
     assert set(error.value.message_dict) == {
@@ -424,3 +425,97 @@ def test_the_database_keeps_cancelled_and_completed_apart(account_manager: User)
         Commitment.objects.filter(pk=commitment.pk).update(completed_at=commitment.cancelled_at)
     with pytest.raises(IntegrityError), transaction.atomic():
         Commitment.objects.filter(pk=commitment.pk).update(status="done")
+
+
+# --- One rule in one place: allowed actions (issue 15, item 1) ----------------------------
+
+
+def _api(user: User) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_a_meeting_says_who_may_change_or_delete_it_as_the_page_does(
+    supplier: Supplier, carl: User, make_user: Callable[..., User]
+) -> None:
+    from tests.factories import MeetingFactory
+
+    alice = User.objects.get(username="alice")
+    mona = User.objects.get(username="mona")
+    erin = make_user(Role.EXECUTIVE, username="erin")
+    meeting = MeetingFactory(supplier=supplier, logged_by=alice)
+
+    def actions(user: User) -> list[str]:
+        return list(_api(user).get(f"/api/v1/meetings/{meeting.pk}/").json()["allowed_actions"])
+
+    assert actions(alice) == ["change", "delete"]
+    assert actions(mona) == ["change", "delete"]
+    assert actions(carl) == []
+    assert actions(erin) == []
+    page = Client()
+    page.force_login(carl)
+    html = page.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+    assert reverse("meetings:meeting_update", args=[meeting.pk]) not in html
+    assert page.get(reverse("meetings:meeting_update", args=[meeting.pk])).status_code == 403
+
+
+def test_a_commitment_says_who_may_close_it_on_either_side(supplier: Supplier, carl: User) -> None:
+    alice = User.objects.get(username="alice")
+    mona = User.objects.get(username="mona")
+    ours = _ours(supplier, carl, created_by=mona)
+    theirs = _theirs(supplier, mona)
+
+    def actions(user: User, commitment: Commitment) -> list[str]:
+        response = _api(user).get(f"/api/v1/commitments/{commitment.pk}/")
+        return list(response.json()["allowed_actions"])
+
+    # Ours: its owner, the key-account owner and the one who recorded it.
+    assert actions(carl, ours) == ["cancel", "complete"]
+    assert actions(alice, ours) == ["cancel", "complete"]
+    # Theirs: its owner is their contact; the key-account owner closes it, not a stranger.
+    assert actions(alice, theirs) == ["cancel", "complete"]
+    assert actions(carl, theirs) == []
+    services.commitment_complete(commitment=theirs, by=alice)
+    assert actions(alice, theirs) == []
+    listed = _api(alice).get("/api/v1/commitments/").json()["results"]
+    assert {row["id"]: row["allowed_actions"] for row in listed} == {
+        ours.pk: ["cancel", "complete"],
+        theirs.pk: [],
+    }
+
+
+def test_a_stranger_to_the_supplier_gets_no_close_buttons_and_cannot_close(
+    supplier: Supplier, carl: User
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    mona = User.objects.get(username="mona")
+    theirs = _theirs(supplier, mona)
+    page = Client()
+    page.force_login(carl)
+
+    html = page.get(reverse("meetings:commitment_list")).content.decode()
+
+    assert theirs.description in html
+    assert reverse("meetings:commitment_complete", args=[theirs.pk]) not in html
+    with pytest.raises(PermissionDenied):
+        services.commitment_complete(commitment=theirs, by=carl)
+
+
+def test_no_meetings_template_compares_a_status_literal() -> None:
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    literal = re.compile(r"""(status|state|kind|phase|stage)[a-z_]* ?(==|!=) ?['"]""")
+    root = Path(settings.BASE_DIR) / "templates" / "meetings"
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if literal.search(line)
+    ]
+
+    assert found == []

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import Role
 from meetings import services
 from meetings.models import Commitment, EngagementPolicy, Meeting
-from meetings.services import CommitmentInput, MeetingInput
+from meetings.services import CommitmentInput, MeetingFields, MeetingInput, NewContactInput
 from suppliers.models import Contact
 from tests.factories import CommitmentFactory, ContactFactory, MeetingFactory, SupplierFactory
 
@@ -31,9 +31,9 @@ def test_an_account_manager_logs_a_meeting_with_new_contact_and_commitments(
         by=account_manager,
         meeting=MeetingInput(
             supplier=supplier,
-            data={"kind": "in_person", "subject": "Plant visit", "notes": "Toured line 2"},
+            fields=MeetingFields(kind="in_person", subject="Plant visit", notes="Toured line 2"),
             their_attendees=[known],
-            new_contacts=[{"name": "Le Thi Hoa", "email": "Hoa@Supplier.example.com"}],
+            new_contacts=[NewContactInput(name="Le Thi Hoa", email="Hoa@Supplier.example.com")],
             commitments=[
                 CommitmentInput("Send the forecast", "ours", SOON, owner=account_manager),
                 CommitmentInput("Ship samples", "theirs", SOON, new_contact_index=0),
@@ -57,7 +57,9 @@ def test_attendees_on_their_side_must_be_the_suppliers_contacts(account_manager:
         services.meeting_log(
             by=account_manager,
             meeting=MeetingInput(
-                supplier=supplier, data={"kind": "phone_call"}, their_attendees=[stranger]
+                supplier=supplier,
+                fields=MeetingFields(kind="phone_call"),
+                their_attendees=[stranger],
             ),
         )
 
@@ -75,7 +77,7 @@ def test_a_commitments_owner_must_belong_to_its_side(account_manager: User) -> N
             by=account_manager,
             meeting=MeetingInput(
                 supplier=supplier,
-                data={"kind": "video_call"},
+                fields=MeetingFields(kind="video_call"),
                 commitments=[
                     CommitmentInput("Ours owned by them", "ours", SOON, owner=contact),
                     CommitmentInput("Theirs owned by us", "theirs", SOON, owner=account_manager),
@@ -104,8 +106,8 @@ def test_a_bad_new_contact_saves_nothing(account_manager: User) -> None:
             by=account_manager,
             meeting=MeetingInput(
                 supplier=supplier,
-                data={"kind": "video_call"},
-                new_contacts=[{"name": "", "email": "not-an-email"}],
+                fields=MeetingFields(kind="video_call"),
+                new_contacts=[NewContactInput(name="", email="not-an-email")],
             ),
         )
 
@@ -119,7 +121,10 @@ def test_executives_and_integrations_do_not_log_meetings(
     for user in (executive, integration):
         with pytest.raises(PermissionDenied):
             services.meeting_log(
-                by=user, meeting=MeetingInput(supplier=SupplierFactory(), data={"kind": "other"})
+                by=user,
+                meeting=MeetingInput(
+                    supplier=SupplierFactory(), fields=MeetingFields(kind="other")
+                ),
             )
 
 
@@ -131,10 +136,10 @@ def test_only_the_author_or_a_procurement_manager_changes_a_meeting(
     meeting = MeetingFactory(logged_by=alice)
 
     with pytest.raises(PermissionDenied):
-        services.meeting_update(meeting=meeting, by=bob, data={"subject": "Mine now"})
+        services.meeting_update(meeting=meeting, by=bob, fields=MeetingFields(subject="Mine now"))
     with pytest.raises(PermissionDenied):
         services.meeting_delete(meeting=meeting, by=bob)
-    services.meeting_update(meeting=meeting, by=alice, data={"subject": "Agreed plan"})
+    services.meeting_update(meeting=meeting, by=alice, fields=MeetingFields(subject="Agreed plan"))
     services.meeting_delete(meeting=meeting, by=procurement_manager)
     assert not Meeting.objects.exists()
 
@@ -191,16 +196,23 @@ def test_engagement_policies_are_edited_by_procurement_managers_only(
 
     with pytest.raises(PermissionDenied):
         services.engagement_policy_update(
-            policy=policy, by=account_manager, data={"max_days_between_meetings": 10}
+            policy=policy,
+            by=account_manager,
+            max_days_between_meetings=10,
+            max_days_between_in_person=None,
         )
     with pytest.raises(ValidationError):
         services.engagement_policy_update(
             policy=policy,
             by=procurement_manager,
-            data={"max_days_between_meetings": 60, "max_days_between_in_person": 30},
+            max_days_between_meetings=60,
+            max_days_between_in_person=30,
         )
     services.engagement_policy_update(
-        policy=policy, by=procurement_manager, data={"max_days_between_meetings": 21}
+        policy=policy,
+        by=procurement_manager,
+        max_days_between_meetings=21,
+        max_days_between_in_person=policy.max_days_between_in_person,
     )
     policy.refresh_from_db()
     assert policy.max_days_between_meetings == 21
@@ -215,11 +227,11 @@ def test_every_problem_is_reported_at_once_new_contacts_included(account_manager
             by=account_manager,
             meeting=MeetingInput(
                 supplier=supplier,
-                data={"kind": "nonsense"},
+                fields=MeetingFields(kind="nonsense"),
                 new_contacts=[
-                    {"name": "A", "email": "taken@supplier.example.com"},
-                    {"name": "B", "email": "b@supplier.example.com"},
-                    {"name": "C", "email": "B@supplier.example.com"},
+                    NewContactInput(name="A", email="taken@supplier.example.com"),
+                    NewContactInput(name="B", email="b@supplier.example.com"),
+                    NewContactInput(name="C", email="B@supplier.example.com"),
                 ],
                 commitments=[CommitmentInput("Ghost", "theirs", SOON, new_contact_index=7)],
             ),

@@ -24,7 +24,7 @@ from escalations.models import Escalation
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from reviews.models import CorrectiveActionPlan, Review
-from reviews.scheduling import review_cadence_run
+from reviews.scheduling import review_cadence_scan
 from suppliers.models import Supplier
 from tests.factories import SupplierFactory
 from tests.reviews.conftest import Setup, score_all
@@ -88,7 +88,7 @@ def test_a_supplier_the_erp_imports_active_today_gets_no_overdue_review_nor_esca
         assert response.status_code == 200, response.json()
         supplier = Supplier.objects.get(external_id="ERP-NEW")
 
-        assert review_cadence_run() == 0
+        assert review_cadence_scan() == 0
 
     assert _reviews(supplier) == []
     assert _nothing_overdue_or_escalated(supplier)
@@ -114,10 +114,10 @@ def test_the_erp_imported_supplier_is_first_reviewed_one_cadence_after_it_came(
 
     # H1 2026 would be due 30 July, under six months after 2 April: not yet.
     with time_machine.travel(at(date(2026, 7, 1)), tick=False):
-        assert review_cadence_run() == 0
+        assert review_cadence_scan() == 0
     # H2 2026 is due 30 January 2027, more than a cadence after it became active.
     with time_machine.travel(at(date(2027, 1, 1)), tick=False):
-        assert review_cadence_run() == 1
+        assert review_cadence_scan() == 1
     assert _reviews(supplier) == [(date(2026, 7, 1), date(2026, 12, 31), date(2027, 1, 30))]
 
 
@@ -135,9 +135,9 @@ def test_a_prospect_the_erp_activates_is_reviewed_from_that_day(integration: Use
 
     # Q1 would be due 30 April, under three months after 1 March; Q2 (due 30 July) is first.
     with time_machine.travel(at(date(2026, 4, 2)), tick=False):
-        assert review_cadence_run() == 0
+        assert review_cadence_scan() == 0
     with time_machine.travel(at(date(2026, 7, 1)), tick=False):
-        assert review_cadence_run() == 1
+        assert review_cadence_scan() == 1
     assert _reviews(supplier) == [(date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 30))]
 
 
@@ -163,14 +163,14 @@ def test_a_supplier_added_on_the_page_and_activated_later_is_reviewed_from_its_a
 
     # Q1's review would be due 30 April, under three months after 15 February.
     with time_machine.travel(at(date(2026, 4, 2)), tick=False):
-        assert review_cadence_run() == 0
+        assert review_cadence_scan() == 0
     with time_machine.travel(at(date(2026, 5, 20)), tick=False):
-        review_cadence_run()
+        review_cadence_scan()
     assert _reviews(supplier) == []
     assert _nothing_overdue_or_escalated(supplier)
     # Q2's is the first: due 30 July.
     with time_machine.travel(at(date(2026, 7, 1)), tick=False):
-        assert review_cadence_run() == 1
+        assert review_cadence_scan() == 1
     assert _reviews(supplier) == [(date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 30))]
 
 
@@ -192,7 +192,7 @@ def test_a_supplier_added_over_the_api_and_activated_today_gets_no_review_of_the
         )
         assert changed.status_code == 200, changed.json()
 
-        review_cadence_run()
+        review_cadence_scan()
 
     supplier = Supplier.objects.get(pk=pk)
     assert _reviews(supplier) == []
@@ -202,7 +202,7 @@ def test_a_supplier_added_over_the_api_and_activated_today_gets_no_review_of_the
 def test_a_supplier_active_for_years_is_reviewed_as_before(setup: Setup) -> None:
     # The fixture's supplier has been active since 2025.
     with time_machine.travel(at(date(2026, 4, 2)), tick=False):
-        assert review_cadence_run() == 1
+        assert review_cadence_scan() == 1
     assert _reviews(setup.supplier) == [(date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 30))]
 
 
@@ -221,7 +221,7 @@ def test_a_supplier_that_comes_back_is_reviewed_from_its_return(
     assert Supplier.objects.get(pk=supplier.pk).status == "active"
 
     with time_machine.travel(at(date(2026, 4, 2)), tick=False):
-        assert review_cadence_run() == 0
+        assert review_cadence_scan() == 0
     assert _nothing_overdue_or_escalated(supplier)
 
 
@@ -233,7 +233,7 @@ def test_the_scan_of_many_suppliers_keeps_its_query_count(
         for _ in range(5):
             SupplierFactory(segment="strategic", status="active")
         with django_assert_max_num_queries(12):  # type: ignore[operator]
-            assert review_cadence_run() == 0
+            assert review_cadence_scan() == 0
 
 
 # --- 5. a plan's severity is its escalation's -------------------------------------------------
@@ -302,7 +302,7 @@ def test_changing_the_plans_severity_over_the_api_changes_its_escalations(
 def test_a_raised_severity_shortens_the_time_to_acknowledge(
     poor_plan: CorrectiveActionPlan, setup: Setup, settings: object
 ) -> None:
-    from reviews.plans import plan_update
+    from reviews.services import plan_update
 
     before = _poor_review_escalation().acknowledge_by
     plan_update(plan=poor_plan, by=setup.owner, severity=Severity.CRITICAL)
@@ -316,7 +316,7 @@ def test_a_raised_severity_shortens_the_time_to_acknowledge(
 def test_an_unchanged_severity_records_no_step(
     poor_plan: CorrectiveActionPlan, setup: Setup
 ) -> None:
-    from reviews.plans import plan_update
+    from reviews.services import plan_update
 
     plan_update(plan=poor_plan, by=setup.owner, severity=poor_plan.severity, root_cause="Tools")
 
@@ -327,7 +327,7 @@ def test_a_resolved_escalation_keeps_its_severity(
     poor_plan: CorrectiveActionPlan, setup: Setup
 ) -> None:
     from escalations.services import escalation_resolve
-    from reviews.plans import plan_update
+    from reviews.services import plan_update
 
     escalation_resolve(escalation=_poor_review_escalation(), by=setup.manager, note="Handled")
 
@@ -368,3 +368,127 @@ def test_an_unknown_severity_is_refused_and_changes_nothing(
 
     assert response.status_code == 400
     assert _poor_review_escalation().severity == Severity.MEDIUM
+
+
+# --- One rule in one place: allowed actions (issue 15, item 1) ----------------------------
+
+
+def _api(user: User) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_a_verified_plan_is_closed_to_changes_over_the_api_as_on_the_page(
+    poor_plan: CorrectiveActionPlan, setup: Setup, make_review: Callable[..., Review]
+) -> None:
+    from reviews.services import plan_verify
+    from tests.reviews.conftest import Q2
+
+    make_review(Q2)
+    plan_verify(plan=poor_plan, by=setup.owner, effective=True, note="Line 2 fixed")
+
+    response = _api(setup.owner).post(
+        f"/api/v1/corrective-action-plans/{poor_plan.pk}/change/",
+        {"root_cause": "Rewritten after the fact"},
+        format="json",
+    )
+
+    assert response.status_code == 409, response.json()
+    assert response.json()["error"]["code"] == "plan_closed"
+    poor_plan.refresh_from_db()
+    assert poor_plan.root_cause != "Rewritten after the fact"
+    page = _page(setup.owner).get(reverse("reviews:plan_detail", args=[poor_plan.pk]))
+    assert 'name="root_cause"' not in page.content.decode()
+
+
+def test_an_integration_account_cannot_own_a_corrective_action(
+    poor_plan: CorrectiveActionPlan,
+    setup: Setup,
+    integration: User,
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import action_add
+
+    response = _api(setup.owner).post(
+        f"/api/v1/corrective-action-plans/{poor_plan.pk}/add-action/",
+        {"description": "Sync it", "due_date": "2026-06-30", "owner_user": integration.pk},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    with pytest.raises(ValidationError) as error:
+        action_add(
+            plan=poor_plan,
+            by=setup.owner,
+            description="Sync it",
+            due_date=date(2026, 6, 30),
+            owner_user=integration,
+        )
+    assert "owner_user" in error.value.message_dict
+    page = _page(setup.owner).get(reverse("reviews:plan_detail", args=[poor_plan.pk]))
+    assert f'value="{integration.pk}"' not in page.content.decode()
+    assert not poor_plan.actions.exists()
+
+
+def test_the_api_says_which_actions_each_person_may_take_on_a_review(
+    setup: Setup, make_review: Callable[..., Review], make_user: Callable[..., User]
+) -> None:
+    review = make_review()
+    carol = make_user(Role.ACCOUNT_MANAGER, username="carol")
+    executive = make_user(Role.EXECUTIVE, username="erin")
+
+    def actions(user: User) -> list[str] | int:
+        response = _api(user).get(f"/api/v1/reviews/{review.pk}/")
+        return response.json()["allowed_actions"] if response.status_code == 200 else 404
+
+    assert actions(setup.owner) == ["invite", "score", "submit"]
+    assert actions(setup.backup) == ["score"]  # a rater, not its manager
+    assert actions(setup.manager) == ["invite", "submit"]  # manages it, is no rater
+    assert actions(executive) == []  # reads everything, changes nothing
+    assert actions(carol) == 404
+    score_all(review, setup.owner, 4)
+    _api(setup.owner).post(f"/api/v1/reviews/{review.pk}/submit/", {}, format="json")
+    assert actions(setup.owner) == []
+    assert actions(setup.manager) == ["reopen"]
+
+
+def test_the_action_owner_may_mark_it_done_and_sees_only_that(
+    poor_plan: CorrectiveActionPlan, setup: Setup, make_user: Callable[..., User]
+) -> None:
+    from reviews.services import action_add
+
+    dave = make_user(Role.ACCOUNT_MANAGER, username="dave")
+    action = action_add(
+        plan=poor_plan,
+        by=setup.owner,
+        description="Audit line 2",
+        due_date=date(2026, 6, 30),
+        owner_user=dave,
+    )
+
+    detail = _api(dave).get(f"/api/v1/corrective-action-plans/{poor_plan.pk}/").json()
+
+    assert detail["allowed_actions"] == []
+    assert detail["actions"][0]["allowed_actions"] == ["cancel", "complete"]
+    page = _page(dave).get(reverse("reviews:plan_detail", args=[poor_plan.pk])).content.decode()
+    assert reverse("reviews:action_status", args=[action.pk]) in page
+    assert reverse("reviews:action_add", args=[poor_plan.pk]) not in page
+
+
+def test_no_reviews_template_compares_a_status_literal() -> None:
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    literal = re.compile(r"""(status|state|kind|phase|stage)[a-z_]* ?(==|!=) ?['"]""")
+    root = Path(settings.BASE_DIR) / "templates" / "reviews"
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if literal.search(line)
+    ]
+
+    assert found == []

@@ -28,7 +28,7 @@ from notifications.models import Notification
 from notifications.services import notification_deliver
 from reviews.choices import PlanStatus, ReviewStatus
 from reviews.models import CorrectiveActionPlan, Review
-from reviews.tasks import review_cadence_task
+from reviews.tasks import review_cadence_scan_task
 from tests.reviews.conftest import Setup, rated
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def _line(supplier: str, line: str, *, received: str, got: str = "10") -> dict[s
 @time_machine.travel(APRIL_2, tick=False)
 def test_done_when_walked_as_a_new_user_would(setup: Setup, make_user: Callable[..., User]) -> None:
     # Q1 2026 has ended: the beat's task creates the strategic supplier's review by itself.
-    assert review_cadence_task.apply().get() == 1
+    assert review_cadence_scan_task.apply().get() == 1
     review = Review.objects.get(supplier=setup.supplier)
     assert (review.period_start, review.period_end) == (date(2026, 1, 1), date(2026, 3, 31))
     assert review.owner == setup.owner

@@ -15,8 +15,7 @@ from accounts.models import User
 from escalations.choices import EscalationReason, EscalationStatus
 from escalations.models import Escalation
 from reviews.models import CorrectiveActionPlan, Review
-from reviews.plans import plan_verify
-from reviews.services import review_submit
+from reviews.services import plan_verify, review_submit
 from tests.reviews.conftest import Q1, Q2, Setup, score_all
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +103,7 @@ def test_an_action_s_owner_opens_the_plan_and_marks_it_done_without_seeing_the_r
 ) -> None:
     from accounts.roles import Role
     from notifications.models import Notification
-    from reviews.plans import action_add
+    from reviews.services import action_add
 
     plan = _poor(setup, make_review)
     carol = make_user(Role.ACCOUNT_MANAGER, username="carol")  # quality engineer, say

@@ -16,9 +16,9 @@ from reviews.models import Review, ReviewPolicy, SupplierSurvey
 from reviews.scheduling import (
     last_ended_period,
     period_containing,
-    review_cadence_run,
+    review_cadence_scan,
     review_reminders_scan,
-    reviews_schedule,
+    review_schedule_scan,
 )
 from reviews.services import review_submit
 from srm.celery import app
@@ -44,8 +44,8 @@ def test_default_cadence_per_segment() -> None:
 
 @time_machine.travel(APRIL_2, tick=False)
 def test_the_next_quarterly_review_appears_for_the_owner_once(setup: Setup) -> None:
-    assert reviews_schedule() == 1
-    assert reviews_schedule() == 0  # a second run, or a second beat, changes nothing
+    assert review_schedule_scan() == 1
+    assert review_schedule_scan() == 0  # a second run, or a second beat, changes nothing
     review = Review.objects.get(supplier=setup.supplier)
     assert (review.period_start, review.period_end) == (date(2026, 1, 1), date(2026, 3, 31))
     assert review.due_date == date(2026, 4, 30)
@@ -62,7 +62,7 @@ def test_only_active_suppliers_with_a_policy_due_this_period_are_scheduled(setup
         SupplierFactory(segment="leverage", status="active")  # half-yearly: H2 2025 ended
         SupplierFactory(segment="routine", status="active")
     ReviewPolicy.objects.filter(segment="routine").update(is_active=False)
-    reviews_schedule()
+    review_schedule_scan()
     periods = {
         (r.supplier.segment, r.period_start, r.period_end)
         for r in Review.objects.select_related("supplier")
@@ -75,7 +75,7 @@ def test_only_active_suppliers_with_a_policy_due_this_period_are_scheduled(setup
 
 def test_reminders_at_14_and_3_days_then_overdue_then_escalation(setup: Setup) -> None:
     with time_machine.travel(APRIL_2, tick=False):
-        reviews_schedule()
+        review_schedule_scan()
     review = Review.objects.get()
     due = Notification.objects.filter(kind=NotificationKind.REVIEW_DUE, recipient=setup.owner)
 
@@ -120,7 +120,7 @@ def test_reminders_at_14_and_3_days_then_overdue_then_escalation(setup: Setup) -
 
 def test_a_rater_who_scored_is_not_reminded(setup: Setup) -> None:
     with time_machine.travel(APRIL_2, tick=False):
-        reviews_schedule()
+        review_schedule_scan()
     review = Review.objects.get()
     score_all(review, setup.backup, 3)
     with time_machine.travel(datetime(2026, 4, 27, 6, tzinfo=UTC), tick=False):
@@ -135,10 +135,10 @@ def test_a_rater_who_scored_is_not_reminded(setup: Setup) -> None:
 
 @time_machine.travel(APRIL_2, tick=False)
 def test_the_task_runs_the_scan(setup: Setup) -> None:
-    from reviews.tasks import review_cadence_task
+    from reviews.tasks import review_cadence_scan_task
 
-    assert review_cadence_task.delay().get() == 1
-    assert review_cadence_run() == 0
+    assert review_cadence_scan_task.delay().get() == 1
+    assert review_cadence_scan() == 0
 
 
 def test_the_beat_entry_names_the_registered_task() -> None:
@@ -152,7 +152,7 @@ def test_every_review_email_renders_and_is_sent(setup: Setup) -> None:
     from notifications.services import notification_deliver
 
     with time_machine.travel(APRIL_2, tick=False):
-        reviews_schedule()
+        review_schedule_scan()
     review = Review.objects.get()
     with time_machine.travel(datetime(2026, 4, 16, 6, tzinfo=UTC), tick=False):
         review_reminders_scan()  # due in 14 days

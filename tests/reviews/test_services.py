@@ -22,10 +22,11 @@ from reviews.models import (
     Review,
     ScorecardTemplate,
 )
-from reviews.plans import action_add, plan_verify
 from reviews.services import (
     ReviewLockedError,
     ReviewNotRaterError,
+    action_add,
+    plan_verify,
     rater_invite,
     review_compute,
     review_reopen,
@@ -281,8 +282,8 @@ def test_changing_a_template_makes_a_new_version_and_reviews_keep_theirs(
     started = make_review(Q1)
     v1 = started.template
     criteria, bands = template_rows(v1)
-    criteria[0]["weight"] = Decimal(25)
-    criteria[1]["weight"] = Decimal(15)
+    criteria[0].weight = Decimal(25)
+    criteria[1].weight = Decimal(15)
     v2 = template_revise(template=v1, criteria=criteria, bands=bands, by=setup.manager)
     assert (v2.name, v2.version, v2.is_current) == ("Standard", 2, True)
     v1.refresh_from_db()
@@ -297,11 +298,11 @@ def test_changing_a_template_makes_a_new_version_and_reviews_keep_theirs(
 def test_a_version_whose_weights_do_not_add_up_is_refused(setup: Setup) -> None:
     v1 = ScorecardTemplate.objects.get(name="Standard", version=1)
     criteria, bands = template_rows(v1)
-    criteria[0]["weight"] = Decimal(30)
+    criteria[0].weight = Decimal(30)
     with pytest.raises(ValidationError):
         template_revise(template=v1, criteria=criteria, bands=bands, by=setup.manager)
-    bands[1]["lower"] = Decimal(25)
-    criteria[0]["weight"] = Decimal(20)
+    bands[1].lower = Decimal(25)
+    criteria[0].weight = Decimal(20)
     with pytest.raises(ValidationError):
         template_revise(template=v1, criteria=criteria, bands=bands, by=setup.manager)
     assert ScorecardTemplate.objects.filter(name="Standard").count() == 1

@@ -17,7 +17,7 @@ from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from reviews.models import Review, SupplierSurvey, SurveyAnswer
-from reviews.surveys import (
+from reviews.services.surveys import (
     SurveyAnsweredError,
     SurveyLinkError,
     survey_answer,

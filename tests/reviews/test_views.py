@@ -251,6 +251,8 @@ def test_the_overdue_filter_the_dashboard_links_to(
 
 
 def _template_post(template_pk: int, client: Client, **changes: str) -> Any:
+    from dataclasses import asdict
+
     from reviews.models import ScorecardTemplate
     from reviews.services import template_rows
 
@@ -261,12 +263,12 @@ def _template_post(template_pk: int, client: Client, **changes: str) -> Any:
         "bands-TOTAL_FORMS": len(bands),
         "bands-INITIAL_FORMS": len(bands),
     }
-    for index, row in enumerate(criteria):
-        for name, value in row.items():
+    for index, criterion in enumerate(criteria):
+        for name, value in asdict(criterion).items():
             value = "\n".join(value) if name == "guidance" else value
             data[f"criteria-{index}-{name}"] = "" if value is None else value
-    for index, row in enumerate(bands):
-        for name, value in row.items():
+    for index, band in enumerate(bands):
+        for name, value in asdict(band).items():
             data[f"bands-{index}-{name}"] = value
     data.update(changes)
     return client.post(f"/reviews/templates/{template_pk}/", data)

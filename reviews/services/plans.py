@@ -4,7 +4,6 @@ and the supplier's response, and verified at a later review."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,17 +12,34 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
 from escalations.services import escalation_change_severity_for, escalation_resolve_for
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
-from reviews.choices import ActionStatus, PlanStatus, Standing
+from reviews.choices import (
+    ACTION_TRANSITIONS,
+    PLAN_ACTIONS,
+    ActionStatus,
+    PlanAction,
+    PlanStatus,
+    Standing,
+)
 from reviews.models import CorrectiveAction, CorrectiveActionPlan, CriterionResult, Review
-from reviews.permissions import may_manage_plan
+from reviews.permissions import may_manage_plan, may_set_action_status
 from suppliers.models import Contact
+from suppliers.selectors import owner_candidate_list
+
+
+class PlanClosedError(DomainError):
+    code = "plan_closed"
+
+
+def _check_open(plan: CorrectiveActionPlan, action: PlanAction) -> None:
+    """The lifecycle's answer (choices.PLAN_ACTIONS): a verified plan is closed for good."""
+    if action not in PLAN_ACTIONS[plan.status]:
+        raise PlanClosedError(_("The plan is closed."))
 
 
 def plan_open(review: Review) -> CorrectiveActionPlan:
@@ -63,23 +79,35 @@ def plan_open(review: Review) -> CorrectiveActionPlan:
     return plan
 
 
-PLAN_FIELDS = ("problem", "severity", "root_cause", "supplier_response")
-
-
 @transaction.atomic
-def plan_update(*, plan: CorrectiveActionPlan, by: User, **fields: Any) -> CorrectiveActionPlan:
-    """Records the plan's problem, severity, root cause and the supplier's response. The
-    poor review's open escalation takes the plan's severity in the same transaction."""
-    if not may_manage_plan(plan, by):
+def plan_update(
+    *,
+    plan: CorrectiveActionPlan,
+    by: User,
+    problem: str | None = None,
+    severity: str | None = None,
+    root_cause: str | None = None,
+    supplier_response: str | None = None,
+) -> CorrectiveActionPlan:
+    """Records the plan's problem, severity, root cause and the supplier's response (None:
+    unchanged). The poor review's open escalation takes the plan's severity in the same
+    transaction."""
+    if not may_manage_plan(by, plan):
         raise PermissionDenied
-    for name, value in fields.items():
-        if name not in PLAN_FIELDS:
-            raise ValidationError({name: _("This field cannot be changed here.")})
-        setattr(plan, name, value)
+    _check_open(plan, PlanAction.CHANGE)
+    given = {
+        "problem": problem,
+        "severity": severity,
+        "root_cause": root_cause,
+        "supplier_response": supplier_response,
+    }
+    for name, value in given.items():
+        if value is not None:
+            setattr(plan, name, value)
     plan.updated_at = timezone.now()
     plan.full_clean()
     plan.save()
-    if "severity" in fields:
+    if severity is not None:
         escalation_change_severity_for(
             subject=plan.review, reason=EscalationReason.POOR_REVIEW, severity=plan.severity, by=by
         )
@@ -96,14 +124,16 @@ def action_add(
     owner_user: User | None = None,
     owner_contact: Contact | None = None,
 ) -> CorrectiveAction:
-    if not may_manage_plan(plan, by):
+    if not may_manage_plan(by, plan):
         raise PermissionDenied
-    if plan.status != PlanStatus.OPEN:
-        raise DomainError(_("The plan is closed."), code="plan_closed")
+    _check_open(plan, PlanAction.ADD_ACTION)
     if owner_user is None and owner_contact is None:
         raise ValidationError({"owner_user": _("An action has an owner, ours or theirs.")})
     if owner_contact is not None and owner_contact.supplier_id != plan.supplier_id:
         raise ValidationError({"owner_contact": _("Choose a contact of this supplier.")})
+    people = owner_candidate_list(user=by)
+    if owner_user is not None and not people.filter(pk=owner_user.pk).exists():
+        raise ValidationError({"owner_user": _("Choose one of our people who may own things.")})
     action = CorrectiveAction(
         plan=plan,
         description=description.strip(),
@@ -134,22 +164,24 @@ def action_add(
 
 @transaction.atomic
 def action_set_status(*, action: CorrectiveAction, by: User, status: str) -> CorrectiveAction:
+    """Marks an action done or cancelled, or open again (choices.ACTION_TRANSITIONS); by the
+    plan's managers or the action's owner. Setting the status it has changes nothing."""
     plan = action.plan
-    if not (
-        may_manage_plan(plan, by)
-        or (action.owner_user_id == by.pk and user_can(by, Capability.CHANGE_DATA))
-    ):
+    if not may_set_action_status(by, action):
         raise PermissionDenied
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    updated = (
-        CorrectiveAction.objects.filter(pk=action.pk)
-        .exclude(status=status)
-        .update(status=status, completed_at=timezone.now() if status == ActionStatus.DONE else None)
-    )
-    if updated:
-        CorrectiveActionPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
-    action.refresh_from_db()
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if status == action.status:
+        return action
+    if status not in ACTION_TRANSITIONS[action.status]:
+        raise ValidationError(
+            {"status": _("An action that is done or cancelled is opened again first.")}
+        )
+    action.status = status
+    action.completed_at = timezone.now() if status == ActionStatus.DONE else None
+    action.save(update_fields=["status", "completed_at"])
+    CorrectiveActionPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
     return action
 
 
@@ -163,13 +195,13 @@ def plan_verify(
     review: Review | None = None,
 ) -> CorrectiveActionPlan:
     """Closes a plan at a later review: its actions worked, or they did not."""
-    if not may_manage_plan(plan, by):
+    if not may_manage_plan(by, plan):
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"verification_note": _("Say what was verified.")})
     plan = CorrectiveActionPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status != PlanStatus.OPEN:
-        raise DomainError(_("The plan is verified already."), code="plan_closed")
+    if PlanAction.VERIFY not in PLAN_ACTIONS[plan.status]:
+        raise PlanClosedError(_("The plan is verified already."))
     if review is None:
         review = (
             Review.objects.filter(

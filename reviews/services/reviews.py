@@ -1,12 +1,10 @@
-"""Every write of reviews: templates and their versions, creating reviews with their raters,
-scoring, submitting (which locks), reopening, and what a poor result sets in motion."""
+"""Reviews: creating them with their raters, scoring, submitting (which locks), reopening, and
+what a poor result sets in motion."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,10 +23,12 @@ from notifications.services import notification_create
 from reviews import scoring
 from reviews.choices import (
     POOR_STANDINGS,
+    REVIEW_ACTIONS,
     SCORE_MAX,
     SCORE_MIN,
     CriterionSource,
     RaterRole,
+    ReviewAction,
     ReviewStatus,
     Standing,
 )
@@ -41,10 +41,11 @@ from reviews.models import (
     ReviewPolicy,
     ReviewScore,
     ScorecardTemplate,
-    StandingBand,
 )
-from reviews.permissions import may_manage
-from reviews.plans import plan_open
+from reviews.permissions import may_invite, may_reopen, may_score, may_submit
+from reviews.services.plans import plan_open
+from reviews.services.surveys import survey_send
+from reviews.services.templates import bands_of, current_template
 from suppliers.choices import OwnershipRole
 from suppliers.models import KeyAccountOwnership, Supplier
 
@@ -56,110 +57,6 @@ class ReviewLockedError(DomainError):
 class ReviewNotRaterError(DomainError):
     code = "not_a_rater"
     status_code = 403
-
-
-# --- Templates ----------------------------------------------------------------------------
-
-CRITERION_FIELDS = (
-    "key",
-    "name",
-    "weight",
-    "source",
-    "guidance",
-    "kpi_code",
-    "kpi_best",
-    "kpi_worst",
-)
-
-
-def _check_template(
-    criteria: Sequence[Mapping[str, Any]], bands: Sequence[Mapping[str, Any]]
-) -> None:
-    scoring.check_weights([Decimal(str(row["weight"])) for row in criteria])
-    scoring.check_bands(
-        [(row["standing"], Decimal(str(row["lower"])), Decimal(str(row["upper"]))) for row in bands]
-    )
-    keys = [row["key"] for row in criteria]
-    if len(set(keys)) != len(keys):
-        raise ValidationError({"criteria": _("Each criterion key is used once.")})
-
-
-def _write_template(
-    template: ScorecardTemplate,
-    criteria: Sequence[Mapping[str, Any]],
-    bands: Sequence[Mapping[str, Any]],
-) -> None:
-    template.full_clean()
-    template.save()
-    for position, row in enumerate(criteria):
-        criterion = Criterion(
-            template=template,
-            position=position,
-            **{name: row[name] for name in CRITERION_FIELDS if name in row},
-        )
-        criterion.full_clean(exclude=["template"])
-        criterion.save()
-    for row in bands:
-        band = StandingBand(
-            template=template, standing=row["standing"], lower=row["lower"], upper=row["upper"]
-        )
-        band.full_clean(exclude=["template"])
-        band.save()
-
-
-def template_rows(template: ScorecardTemplate) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A template version's criteria and bands as plain rows: the starting point of a change."""
-    criteria = [
-        {name: getattr(criterion, name) for name in CRITERION_FIELDS}
-        for criterion in template.criteria.order_by("position", "id")
-    ]
-    bands = [
-        {"standing": band.standing, "lower": band.lower, "upper": band.upper}
-        for band in template.bands.order_by("lower")
-    ]
-    return criteria, bands
-
-
-@transaction.atomic
-def template_revise(
-    *,
-    template: ScorecardTemplate,
-    criteria: Sequence[Mapping[str, Any]],
-    bands: Sequence[Mapping[str, Any]],
-    description: str | None = None,
-    by: User,
-) -> ScorecardTemplate:
-    """Makes the next version of a template with these criteria and bands; it becomes the
-    current one. Reviews already started keep the version they were started with."""
-    if not user_can(by, Capability.MANAGE_PORTFOLIO):
-        raise PermissionDenied
-    _check_template(criteria, bands)
-    current = (
-        ScorecardTemplate.objects.select_for_update()
-        .filter(name=template.name)
-        .order_by("-version")
-        .first()
-    )
-    latest = current.version if current is not None else template.version
-    ScorecardTemplate.objects.filter(name=template.name, is_current=True).update(is_current=False)
-    new = ScorecardTemplate(
-        name=template.name,
-        version=latest + 1,
-        is_current=True,
-        description=template.description if description is None else description,
-        created_by=by,
-    )
-    _write_template(new, criteria, bands)
-    return new
-
-
-def current_template(name: str) -> ScorecardTemplate:
-    template = ScorecardTemplate.objects.filter(name=name, is_current=True).first()
-    if template is None:
-        raise ValidationError(
-            {"template": _("No current scorecard template named %(name)s.") % {"name": name}}
-        )
-    return template
 
 
 # --- Creating reviews ---------------------------------------------------------------------
@@ -215,8 +112,6 @@ def review_create(
     Rater.objects.bulk_create(raters)
     for rater in raters:
         _notify_assigned(review, rater.user, owner=rater.role == RaterRole.OWNER)
-    from reviews.surveys import survey_send  # surveys import this module's errors
-
     survey_send(review=review)
     return review
 
@@ -249,8 +144,9 @@ def _period(review: Review) -> str:
 @transaction.atomic
 def rater_invite(*, review: Review, user: User, by: User) -> Rater:
     """Invites one more person to score; by the review's owner or a procurement manager."""
-    _check_may_manage(review, by)
-    _check_open(review)
+    if not may_invite(by, review):
+        raise PermissionDenied
+    _check_open(review, ReviewAction.INVITE)
     if not user.is_active or not user_can(user, Capability.MANAGE_OWN_SUPPLIERS):
         raise ValidationError({"user": _("Invite someone active who may score reviews.")})
     try:
@@ -264,16 +160,12 @@ def rater_invite(*, review: Review, user: User, by: User) -> Rater:
     return rater
 
 
-# --- Permissions --------------------------------------------------------------------------
+# --- When --------------------------------------------------------------------------------
 
 
-def _check_may_manage(review: Review, by: User) -> None:
-    if not may_manage(review, by):
-        raise PermissionDenied
-
-
-def _check_open(review: Review) -> None:
-    if review.status == ReviewStatus.SUBMITTED:
+def _check_open(review: Review, action: ReviewAction) -> None:
+    """The lifecycle's answer (choices.REVIEW_ACTIONS): a submitted review is locked."""
+    if action not in REVIEW_ACTIONS[review.status]:
         raise ReviewLockedError(
             _("The review is submitted and locked; a procurement manager may reopen it.")
         )
@@ -292,10 +184,10 @@ def scores_save(
     """Saves one rater's scores (criterion id -> score 1..5 or None for "no data", comment).
     Raters score independently: each writes only their own."""
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _check_open(review)
-    rater = Rater.objects.filter(review=review, user=by).first()
-    if rater is None or not user_can(by, Capability.CHANGE_DATA):
+    _check_open(review, ReviewAction.SCORE)
+    if not may_score(by, review):
         raise ReviewNotRaterError(_("Only the review's raters may score it."))
+    rater = Rater.objects.get(review=review, user=by)
     rated = {
         criterion.pk: criterion
         for criterion in Criterion.objects.filter(
@@ -382,22 +274,15 @@ def review_compute(review: Review) -> scoring.Overall:
     return scoring.overall_score(outcomes)
 
 
-def bands_of(template_id: int) -> list[tuple[str, Decimal, Decimal]]:
-    return list(
-        StandingBand.objects.filter(template_id=template_id).values_list(
-            "standing", "lower", "upper"
-        )
-    )
-
-
 @transaction.atomic
 def review_submit(*, review: Review, by: User, summary: str | None = None) -> Review:
     """Computes and stores the result, locks the review, and acts on it: a poor result opens
     a corrective action plan and an escalation; a very poor one keeps the supplier out of new
     RFPs until a later review does better."""
     review = Review.objects.select_for_update().select_related("supplier").get(pk=review.pk)
-    _check_may_manage(review, by)
-    _check_open(review)
+    if not may_submit(by, review):
+        raise PermissionDenied
+    _check_open(review, ReviewAction.SUBMIT)
     result = review_compute(review)
     CriterionResult.objects.filter(review=review).delete()
     CriterionResult.objects.bulk_create(
@@ -434,12 +319,12 @@ def review_submit(*, review: Review, by: User, summary: str | None = None) -> Re
 def review_reopen(*, review: Review, by: User, reason: str) -> Review:
     """Unlocks a submitted review for changes; only a procurement manager, with a reason. Its
     result is cleared until it is submitted again."""
-    if not (user_can(by, Capability.MANAGE_PORTFOLIO) and user_can(by, Capability.CHANGE_DATA)):
+    if not may_reopen(by, review):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the review is reopened.")})
     review = Review.objects.select_for_update().get(pk=review.pk)
-    if review.status != ReviewStatus.SUBMITTED:
+    if ReviewAction.REOPEN not in REVIEW_ACTIONS[review.status]:
         raise ReviewLockedError(
             _("Only a submitted review can be reopened."), code="review_not_submitted"
         )
