@@ -40,7 +40,7 @@ from contracts.models import (
 )
 from contracts.rules import obligation_is_overdue
 from core.api.bulk import UpsertCountsSerializer
-from core.api.fields import AllowedActionsField, DateField
+from core.api.fields import AllowedActionsField, DateField, VisibleRelatedField
 from core.currencies import currency_codes
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.selectors import owner_candidate_list, supplier_visible
@@ -178,28 +178,16 @@ class ContractDetailSerializer(ContractSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _SupplierField(serializers.PrimaryKeyRelatedField):
-    """A supplier the caller may see (``suppliers.selectors.supplier_visible``)."""
-
-    def get_queryset(self) -> Any:
-        return supplier_visible(user=self.context["request"].user)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _OwnerField(serializers.PrimaryKeyRelatedField):
-    """Someone who may own things (``suppliers.selectors.owner_candidate_list``)."""
-
-    def get_queryset(self) -> Any:
-        return owner_candidate_list(user=self.context["request"].user)
-
-
 class ContractWriteSerializer(serializers.Serializer[Any]):
     """Creating a contract (a draft), and amending its terms (PATCH: a new version)."""
 
-    supplier = _SupplierField(help_text=_("Set when created; fixed after."))
+    supplier = VisibleRelatedField(
+        selector=supplier_visible, help_text=_("Set when created; fixed after.")
+    )
     title = serializers.CharField(max_length=200)
-    owner = _OwnerField(help_text=_("An active person who signs in to the pages."))
+    owner = VisibleRelatedField(
+        selector=owner_candidate_list, help_text=_("An active person who signs in to the pages.")
+    )
     value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     currency = serializers.ChoiceField(choices=sorted(currency_codes()))
     start_date = DateField(required=False, allow_null=True)

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.drainage import set_override
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -87,3 +88,17 @@ class AllowedActionsField(serializers.Field):
     def to_representation(self, value: Any) -> list[str]:
         request = self.context.get("request")
         return sorted(allowed_actions(value, getattr(request, "user", None)))
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id among what the caller may see: ``selector(user=<the caller>)`` gives the queryset,
+    so an object outside it is answered as if it did not exist, and narrowing visibility in
+    the selector narrows every serializer that takes one."""
+
+    def __init__(self, *, selector: Any, **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        return self.selector(user=self.context["request"].user)

@@ -11,8 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
-from accounts.models import User
-from core.api.fields import AllowedActionsField, DateField
+from core.api.fields import AllowedActionsField, DateField, VisibleRelatedField
 from escalations.api.serializers import EscalationStatusField, SeverityField
 from escalations.choices import Severity
 from reviews.choices import (
@@ -43,7 +42,6 @@ from reviews.models import (
     StandingBand,
 )
 from suppliers.api.serializers import SupplierBriefSerializer
-from suppliers.models import Contact
 from suppliers.selectors import contact_visible, owner_candidate_list
 
 
@@ -305,25 +303,11 @@ class CorrectiveActionPlanWriteSerializer(serializers.Serializer[Any]):
     supplier_response = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
-class _OwnerUserField(serializers.PrimaryKeyRelatedField[User]):
-    """One of the people who may own things, as the caller sees them."""
-
-    def get_queryset(self) -> Any:
-        return owner_candidate_list(user=self.context["request"].user)
-
-
-class _VisibleContactField(serializers.PrimaryKeyRelatedField[Contact]):
-    """A contact the caller may see; others are answered as if they did not exist."""
-
-    def get_queryset(self) -> Any:
-        return contact_visible(user=self.context["request"].user)
-
-
 class CorrectiveActionInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=300)
     due_date = DateField()
-    owner_user = _OwnerUserField(required=False, allow_null=True)
-    owner_contact = _VisibleContactField(required=False, allow_null=True)
+    owner_user = VisibleRelatedField(selector=owner_candidate_list, required=False, allow_null=True)
+    owner_contact = VisibleRelatedField(selector=contact_visible, required=False, allow_null=True)
 
 
 class CorrectiveActionStatusSerializer(serializers.Serializer[Any]):
