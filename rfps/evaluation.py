@@ -13,15 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from rfps.choices import RfpStatus
+from rfps.choices import RfpAction
 from rfps.models import Criterion, Evaluation, Invitation, Rfp, Score
+from rfps.permissions import is_panel_member, may_score, status_allows
 from rfps.selectors import rfp_visible
 from rfps.services import RfpStateError
 from suppliers.selectors import AnyUser
-
-
-def is_panel_member(user: AnyUser, rfp: Rfp) -> bool:
-    return bool(user.is_authenticated) and rfp.panel.filter(pk=user.pk).exists()  # type: ignore[misc]
 
 
 def sees_panel_scores(user: AnyUser, rfp: Rfp) -> bool:
@@ -45,13 +42,16 @@ def scorable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
     )
 
 
+def awardable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
+    """The scorable suppliers that may win, or be shortlisted for a negotiation round: not
+    those excluded from RFPs after a very poor review."""
+    return scorable_invitations(rfp).filter(supplier__excluded_from_rfps=False)
+
+
 def _evaluation(rfp: Rfp, by: User) -> Evaluation:
-    if not is_panel_member(by, rfp):
+    if not may_score(by, rfp):
         raise PermissionDenied
-    if (
-        rfp.status not in {RfpStatus.CLOSED, RfpStatus.PUBLISHED}
-        or not scorable_invitations(rfp).exists()
-    ):
+    if not status_allows(rfp, RfpAction.SCORE) or not scorable_invitations(rfp).exists():
         raise RfpStateError(_("There is nothing to score until the deadline has passed."))
     evaluation, _created = Evaluation.objects.get_or_create(rfp=rfp, evaluator=by)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)

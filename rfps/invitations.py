@@ -174,9 +174,10 @@ def invitation_resend(*, invitation: Invitation, by: User, now: datetime | None 
     link); returns that address. Only while the supplier may respond; at most once a
     minute."""
     from rfps.links import current_round
-    from rfps.services import may_run, utc_text
+    from rfps.permissions import may_act_for_supplier
+    from rfps.services import utc_text
 
-    if not may_run(by):
+    if not may_act_for_supplier(by, invitation):
         raise PermissionDenied
     now = now or timezone.now()
     invitation = _follow_contact(invitation)

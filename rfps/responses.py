@@ -32,8 +32,8 @@ from rfps.choices import RfpStatus
 from rfps.invitations import link_email_send
 from rfps.links import current_round
 from rfps.models import Clarification, Invitation, Proposal, ProposalAttachment, ProposalRevision
+from rfps.permissions import may_act_for_supplier, may_answer
 from rfps.scoring import line_amount
-from rfps.services import may_run
 
 MAX_ANSWER = 10_000
 MAX_PRICE = Decimal("999999999999.9999")
@@ -338,7 +338,7 @@ def _submit(invitation: Invitation, entered_by: User | None, now: datetime) -> P
 
 
 def _require_buyer(by: User, invitation: Invitation) -> None:
-    if not may_run(by):
+    if not may_act_for_supplier(by, invitation):
         raise PermissionDenied
 
 
@@ -441,7 +441,7 @@ def clarification_ask(*, invitation: Invitation, question: str) -> Clarification
 def clarification_answer(*, clarification: Clarification, by: User, answer: str) -> Clarification:
     """Answers a question; every invitee still in the RFP receives the question and answer,
     without the asker's name."""
-    if not may_run(by):
+    if not may_answer(by, clarification.rfp):
         raise PermissionDenied
     answer = answer.strip()
     if not answer:

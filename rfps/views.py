@@ -22,8 +22,7 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
 from rfps import award as award_services
-from rfps import evaluation, forms, invitations, responses, selectors, services
-from rfps.choices import RfpStatus
+from rfps import evaluation, forms, invitations, permissions, responses, selectors, services
 from rfps.comparison import comparison_build
 from rfps.models import Award, Clarification, Rfp
 
@@ -40,7 +39,7 @@ class RfpListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         rfps = selectors.rfp_list(user=request.user, filters=request.GET)
         page = Paginator(rfps, PAGE_SIZE).get_page(request.GET.get("page"))
-        filter_form = forms.rfp_filter_form(request.GET or None)
+        filter_form = forms.rfp_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "rfps/rfp_list.html",
@@ -52,7 +51,7 @@ class RfpListView(CapabilityRequiredMixin, View):
                 "filters_applied": any(
                     value for name in filter_form.fields for value in request.GET.getlist(name)
                 ),
-                "may_run": services.may_run(_actor(request)),
+                "may_create": permissions.may_run_rfps(request.user),
             },
         )
 
@@ -70,14 +69,14 @@ class RfpFormView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
         initial = {"owner": request.user.pk, "currency": "EUR"} if rfp is None else None
-        form = forms.RfpForm(instance=rfp, initial=initial)
+        form = forms.RfpForm(instance=rfp, initial=initial, user=request.user)
         return render(
             request, self.template, {"form": form, "rfp": rfp, **forms.formsets(None, rfp)}
         )
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
-        form = forms.RfpForm(request.POST, instance=rfp)
+        form = forms.RfpForm(request.POST, instance=rfp, user=request.user)
         sets = forms.formsets(request.POST, rfp)
         status = 200
         if form.is_valid() and all(s.is_valid() for s in sets.values()):
@@ -109,29 +108,21 @@ def _detail_context(request: HttpRequest, rfp: Rfp, **extra: Any) -> dict[str, A
     invitations = list(selectors.invitation_list(user=user, rfp=rfp))
     for invitation in invitations:
         invitation.responses = responses_by_invitation.get(invitation.pk, [])  # type: ignore[attr-defined]
+        # The RFP as loaded here, with its rounds and shortlists: its allowed actions then
+        # run no query per invitation.
+        invitation.rfp = rfp
     rounds = list(rfp.rounds.all())
     current = rounds[-1] if rounds else None
-    shortlist = (
-        set(current.shortlist.values_list("pk", flat=True))
-        if current is not None and current.number > 1
-        else None
-    )
-    for invitation in invitations:
-        # Whether the open round takes this supplier's offer (the first: everyone's).
-        invitation.in_round = shortlist is None or invitation.pk in shortlist  # type: ignore[attr-defined]
     return {
         "rfp": rfp,
         "invitations": invitations,
         "rounds": rounds,
         "current_round": current,
         "sealed": current is not None and current.is_sealed(now),
-        "opened": any(not r.is_sealed(now) for r in rounds),
         "clarifications": list(selectors.clarification_list(user=user, rfp=rfp)),
-        "may_run": services.may_run(user),
-        "on_panel": evaluation.is_panel_member(user, rfp),
         "award": (
             Award.objects.select_related("invitation__supplier", "contract").get(rfp=rfp)
-            if rfp.status == RfpStatus.AWARDED
+            if rfp.is_awarded
             else None
         ),
         **extra,
@@ -309,7 +300,6 @@ class ComparisonView(CapabilityRequiredMixin, View):
                 "rfp": rfp,
                 "comparison": comparison,
                 "columns": comparison.columns,
-                "may_run": services.may_run(_actor(request)),
             },
         )
 
@@ -322,7 +312,7 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, form: Any = None) -> dict[str, Any]:
         user = _actor(request)
-        if not evaluation.is_panel_member(user, rfp):
+        if not permissions.may_score(user, rfp):
             raise PermissionDenied
         invitations = list(evaluation.scorable_invitations(rfp))
         criteria = [c for c in rfp.criteria.all() if not c.is_price]
@@ -398,7 +388,7 @@ class RoundCreateView(CapabilityRequiredMixin, View):
     template = "rfps/round_form.html"
 
     def _form(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> forms.RoundForm:
-        return forms.RoundForm(data, invitations=evaluation.scorable_invitations(rfp))
+        return forms.RoundForm(data, invitations=evaluation.awardable_invitations(rfp))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         rfp = selectors.rfp_get(user=request.user, pk=pk)
@@ -434,7 +424,7 @@ class AwardView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> dict[str, Any]:
         comparison = comparison_build(user=request.user, rfp=rfp)
-        form = forms.AwardForm(data, invitations=evaluation.scorable_invitations(rfp))
+        form = forms.AwardForm(data, invitations=evaluation.awardable_invitations(rfp))
         return {"rfp": rfp, "form": form, "columns": comparison.columns}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

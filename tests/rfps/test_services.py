@@ -30,9 +30,9 @@ from rfps.services import (
     RfpStateError,
     rfp_cancel,
     rfp_close,
+    rfp_deadline_scan,
     rfp_publish,
     rfp_update,
-    rfps_scan,
     round_open,
 )
 from tests.factories import ContactFactory, SupplierFactory
@@ -191,7 +191,7 @@ def test_supplier_not_shortlisted_cannot_submit_in_a_round(
     event.respond(0, ["50", "200"])
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     round_open(
         rfp=event.rfp,
         by=event.owner,
@@ -250,10 +250,10 @@ def test_close_before_the_deadline_is_refused(event: Event) -> None:
 
 
 def test_scan_closes_after_the_deadline_once(event: Event, clock: time_machine.Traveller) -> None:
-    assert rfps_scan() == {"closed": 0, "reminded": 0}
+    assert rfp_deadline_scan() == {"closed": 0, "reminded": 0}
     past_deadline(clock)
-    assert rfps_scan()["closed"] == 1
-    assert rfps_scan()["closed"] == 0
+    assert rfp_deadline_scan()["closed"] == 1
+    assert rfp_deadline_scan()["closed"] == 0
     event.rfp.refresh_from_db()
     assert event.rfp.status == RfpStatus.CLOSED
     closed = Notification.objects.filter(kind=NotificationKind.RFP_CLOSED)
@@ -266,10 +266,10 @@ def test_reminder_three_days_before_to_those_who_have_not_responded(
     event.respond(0, ["50", "200"])
     invitation_decline(invitation=event.invitation(2), reason="No capacity")
     clock.move_to(DEADLINE - timedelta(days=3, minutes=1))
-    assert rfps_scan()["reminded"] == 0
+    assert rfp_deadline_scan()["reminded"] == 0
     clock.move_to(DEADLINE - timedelta(days=2))
-    assert rfps_scan()["reminded"] == 1
-    assert rfps_scan()["reminded"] == 0
+    assert rfp_deadline_scan()["reminded"] == 1
+    assert rfp_deadline_scan()["reminded"] == 0
     reminders = _external(NotificationKind.RFP_REMINDER)
     assert [n.email_to for n in reminders] == [event.invitations[1].contact.email]
 
@@ -286,7 +286,7 @@ def test_round_needs_a_closed_rfp_and_a_shortlist_of_responders(
             deadline=DEADLINE + timedelta(days=5),
         )
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     with pytest.raises(ValidationError) as error:
         round_open(
             rfp=event.rfp,
@@ -303,7 +303,7 @@ def test_negotiation_round_keeps_every_revision_and_reseals(
     event.respond(0, ["50", "200"])
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second_deadline = DEADLINE + timedelta(days=5)
     round_open(
         rfp=event.rfp,
@@ -324,7 +324,7 @@ def test_negotiation_round_keeps_every_revision_and_reseals(
     )
     assert invitation_emails.count() == 2
     past_deadline(clock, second_deadline)
-    rfps_scan()
+    rfp_deadline_scan()
     event.rfp.refresh_from_db()
     assert event.rfp.status == RfpStatus.CLOSED
 
@@ -365,7 +365,7 @@ def test_a_supplier_excluded_meanwhile_cannot_be_shortlisted(
 ) -> None:
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     supplier = event.invitations[0].supplier
     supplier.excluded_from_rfps = True
     supplier.save()
