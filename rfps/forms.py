@@ -236,7 +236,7 @@ class ResponseForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
-    def prices(self) -> dict[str, Any]:
+    def prices(self) -> dict[str, Decimal]:
         return {
             name[6:]: value
             for name, value in self.cleaned_data.items()

@@ -36,6 +36,10 @@ from rfps.permissions import may_act_for_supplier, may_answer
 from rfps.scoring import line_amount
 
 MAX_ANSWER = 10_000
+# What a supplier types: a unit price per line and an answer per question, keyed by the line's
+# and the question's id as text.
+LinePrices = Mapping[str, Decimal | str | None]
+Answers = Mapping[str, str]
 MAX_PRICE = Decimal("999999999999.9999")
 
 
@@ -113,7 +117,7 @@ def _carry_over(proposal: Proposal) -> None:
             )
 
 
-def _clean_prices(invitation: Invitation, prices: Mapping[Any, Any]) -> dict[str, str]:
+def _clean_prices(invitation: Invitation, prices: LinePrices) -> dict[str, str]:
     line_ids = {str(pk) for pk in invitation.rfp.lines.values_list("pk", flat=True)}
     cleaned: dict[str, str] = {}
     errors: list[str] = []
@@ -138,7 +142,7 @@ def _clean_prices(invitation: Invitation, prices: Mapping[Any, Any]) -> dict[str
     return cleaned
 
 
-def _clean_answers(invitation: Invitation, answers: Mapping[Any, Any]) -> dict[str, str]:
+def _clean_answers(invitation: Invitation, answers: Answers) -> dict[str, str]:
     question_ids = {str(pk) for pk in invitation.rfp.questions.values_list("pk", flat=True)}
     cleaned: dict[str, str] = {}
     for key, text in answers.items():
@@ -160,8 +164,8 @@ def _clean_answers(invitation: Invitation, answers: Mapping[Any, Any]) -> dict[s
 def proposal_save_draft(
     *,
     invitation: Invitation,
-    prices: Mapping[Any, Any],
-    answers: Mapping[Any, Any],
+    prices: LinePrices,
+    answers: Answers,
     now: datetime | None = None,
 ) -> Proposal:
     """Saves what the supplier has typed so far through its link; nothing is submitted."""
@@ -171,7 +175,7 @@ def proposal_save_draft(
 
 
 def _save_draft(
-    invitation: Invitation, prices: Mapping[Any, Any], answers: Mapping[Any, Any], now: datetime
+    invitation: Invitation, prices: LinePrices, answers: Answers, now: datetime
 ) -> Proposal:
     proposal = _open_proposal(invitation, now)
     proposal.draft = {
@@ -347,8 +351,8 @@ def proposal_enter_on_behalf(
     *,
     invitation: Invitation,
     by: User,
-    prices: Mapping[Any, Any],
-    answers: Mapping[Any, Any],
+    prices: LinePrices,
+    answers: Answers,
     uploads: Sequence[UploadedFile] = (),
 ) -> ProposalRevision:
     """A proposal the supplier sent by email, with its files, entered by a buyer before the

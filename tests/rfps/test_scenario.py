@@ -177,4 +177,5 @@ def test_the_whole_event(make_user: Callable[..., User], clock: time_machine.Tra
     award = rfp.award
     assert (award.baseline_kind, award.expected_saving) == ("first_round_median", Decimal("1450"))
     outcomes = Notification.objects.filter(kind="rfp_outcome")
-    assert sorted(n.object_id for n in outcomes) == sorted([a.pk, b.pk, c.pk])
+    # C never responded: an award tells only those who submitted a proposal (issue 15).
+    assert sorted(n.object_id for n in outcomes) == sorted([a.pk, b.pk])

@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -27,6 +28,7 @@ from rfps.responses import (
 from rfps.services import (
     CriterionInput,
     InviteeInput,
+    RfpInput,
     RfpStateError,
     rfp_cancel,
     rfp_close,
@@ -39,6 +41,20 @@ from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, build_rfp, past_deadline
 
 pytestmark = pytest.mark.django_db
+
+
+def _draft_input(event: Event, **children: Any) -> RfpInput:
+    rfp = event.rfp
+    return RfpInput(
+        title=rfp.title,
+        owner=rfp.owner,
+        currency=rfp.currency,
+        deadline=rfp.deadline,
+        description=rfp.description,
+        category=rfp.category,
+        budget=rfp.budget,
+        **children,
+    )
 
 
 def _external(kind: str) -> list[Notification]:
@@ -57,21 +73,8 @@ def test_supplier_not_to_be_invited_is_refused(
 ) -> None:
     banned = SupplierFactory(excluded_from_rfps=True)
     event = make_event(publish=False)
-    from rfps.services import rfp_input_from
-
-    data = rfp_input_from(
-        {
-            name: getattr(event.rfp, name)
-            for name in (
-                "title",
-                "description",
-                "category",
-                "owner",
-                "currency",
-                "budget",
-                "deadline",
-            )
-        },
+    data = _draft_input(
+        event,
         invitees=[InviteeInput(banned)],
         criteria=[CriterionInput("Price", 100, True)],
     )
@@ -339,21 +342,8 @@ def test_cancel_tells_invitees(event: Event) -> None:
 def test_contact_of_another_supplier_is_refused(make_event: Callable[..., Event]) -> None:
     event = make_event(publish=False)
     stranger = ContactFactory()
-    from rfps.services import rfp_input_from
-
-    data = rfp_input_from(
-        {
-            name: getattr(event.rfp, name)
-            for name in (
-                "title",
-                "description",
-                "category",
-                "owner",
-                "currency",
-                "budget",
-                "deadline",
-            )
-        },
+    data = _draft_input(
+        event,
         invitees=[InviteeInput(event.invitations[0].supplier, stranger)],
     )
     with pytest.raises(ValidationError):
