@@ -5,6 +5,7 @@ calls one selector or service, and renders; the sealed rule is in rfps.selectors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -31,6 +32,14 @@ PAGE_SIZE = 50
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _rfp_for(request: HttpRequest, pk: int, may: Callable[[Any, Rfp], bool]) -> Rfp:
+    """The RFP, if the user sees it (else 404) and ``may`` act on it (else 403)."""
+    rfp = selectors.rfp_get(user=request.user, pk=pk)
+    if not may(request.user, rfp):
+        raise PermissionDenied
+    return rfp
 
 
 class RfpListView(CapabilityRequiredMixin, View):
@@ -64,7 +73,11 @@ class RfpFormView(CapabilityRequiredMixin, View):
     template = "rfps/rfp_form.html"
 
     def _rfp(self, pk: int | None) -> Rfp | None:
-        return None if pk is None else selectors.rfp_get(user=self.request.user, pk=pk)
+        if pk is None:
+            if not permissions.may_run_rfps(self.request.user):
+                raise PermissionDenied
+            return None
+        return _rfp_for(self.request, pk, permissions.may_manage)
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
@@ -144,7 +157,7 @@ class RfpActionView(CapabilityRequiredMixin, View):
     action = ""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         act = {
             "publish": services.rfp_publish,
             "cancel": services.rfp_cancel,
@@ -171,7 +184,7 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
     required_capability = Capability.RUN_RFPS
 
     def post(self, request: HttpRequest, pk: int, clarification_id: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_answer)
         clarification = get_object_or_404(Clarification, pk=clarification_id, rfp=rfp)
         form = forms.AnswerForm(request.POST)
         try:
@@ -195,7 +208,7 @@ class InvitationResendView(CapabilityRequiredMixin, View):
     required_capability = Capability.RUN_RFPS
 
     def post(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         invitation = get_object_or_404(
             selectors.invitation_list(user=request.user, rfp=rfp), pk=invitation_id
         )
@@ -218,7 +231,7 @@ class ProposalEnterView(CapabilityRequiredMixin, View):
     template = "rfps/proposal_enter.html"
 
     def _load(self, request: HttpRequest, pk: int, invitation_id: int) -> tuple[Rfp, Any]:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         invitation = get_object_or_404(
             selectors.invitation_list(user=request.user, rfp=rfp), pk=invitation_id
         )
@@ -312,8 +325,6 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, form: Any = None) -> dict[str, Any]:
         user = _actor(request)
-        if not permissions.may_score(user, rfp):
-            raise PermissionDenied
         invitations = list(evaluation.scorable_invitations(rfp))
         criteria = [c for c in rfp.criteria.all() if not c.is_price]
         visible = list(evaluation.score_list(user=user, rfp=rfp))
@@ -337,11 +348,11 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_score)
         return render(request, self.template, self._context(request, rfp))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_score)
         context = self._context(request, rfp)
         form = forms.ScoreSheetForm(
             request.POST,
@@ -391,11 +402,11 @@ class RoundCreateView(CapabilityRequiredMixin, View):
         return forms.RoundForm(data, invitations=evaluation.awardable_invitations(rfp))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         return render(request, self.template, {"rfp": rfp, "form": self._form(request, rfp)})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         form = self._form(request, rfp, request.POST)
         if form.is_valid():
             try:
@@ -428,11 +439,11 @@ class AwardView(CapabilityRequiredMixin, View):
         return {"rfp": rfp, "form": form, "columns": comparison.columns}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_award)
         return render(request, self.template, self._context(request, rfp))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_award)
         context = self._context(request, rfp, request.POST)
         form = context["form"]
         if form.is_valid():
