@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from rfps.award import rfp_award
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.models import Invitation, Rfp, Round
-from rfps.responses import proposal_save_draft, proposal_submit
-from rfps.services import (
+from rfps.services.award import rfp_award
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.responses import proposal_save_draft, proposal_submit
+from rfps.services.rfp import (
     CriterionInput,
     InviteeInput,
     LineInput,

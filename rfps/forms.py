@@ -26,7 +26,7 @@ from rfps.selectors import (
     rfp_panel_candidate_list,
     rfp_visible,
 )
-from rfps.services import CriterionInput, InviteeInput, LineInput, RfpInput
+from rfps.services.rfp import CriterionInput, InviteeInput, LineInput, RfpInput
 from suppliers.models import Contact, Supplier
 from suppliers.selectors import AnyUser, category_list, contact_visible
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from rfps.services import rfp_deadline_scan
+from rfps.services.rfp import rfp_deadline_scan
 
 
 @shared_task

@@ -22,10 +22,12 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
-from rfps import award as award_services
-from rfps import evaluation, forms, invitations, permissions, responses, selectors, services
+from rfps import forms, permissions, selectors
 from rfps.comparison import comparison_build
 from rfps.models import Award, Clarification, Rfp
+from rfps.services import award as award_services
+from rfps.services import evaluation, invitations, responses
+from rfps.services import rfp as services
 
 PAGE_SIZE = 50
 
@@ -325,9 +327,9 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, form: Any = None) -> dict[str, Any]:
         user = _actor(request)
-        invitations = list(evaluation.scorable_invitations(rfp))
+        invitations = list(selectors.scorable_invitations(rfp))
         criteria = [c for c in rfp.criteria.all() if not c.is_price]
-        visible = list(evaluation.score_list(user=user, rfp=rfp))
+        visible = list(selectors.score_list(user=user, rfp=rfp))
         own = {
             (s.invitation_id, s.criterion_id): s
             for s in visible
@@ -399,7 +401,7 @@ class RoundCreateView(CapabilityRequiredMixin, View):
     template = "rfps/round_form.html"
 
     def _form(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> forms.RoundForm:
-        return forms.RoundForm(data, invitations=evaluation.awardable_invitations(rfp))
+        return forms.RoundForm(data, invitations=selectors.awardable_invitations(rfp))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         rfp = _rfp_for(request, pk, permissions.may_manage)
@@ -435,7 +437,7 @@ class AwardView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> dict[str, Any]:
         comparison = comparison_build(user=request.user, rfp=rfp)
-        form = forms.AwardForm(data, invitations=evaluation.awardable_invitations(rfp))
+        form = forms.AwardForm(data, invitations=selectors.awardable_invitations(rfp))
         return {"rfp": rfp, "form": form, "columns": comparison.columns}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

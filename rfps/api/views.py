@@ -20,8 +20,8 @@ from accounts.permissions import RolePermission
 from core.api.bulk import ErrorSerializer
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
-from rfps import evaluation, selectors, services
 from rfps import permissions as rfp_permissions
+from rfps import selectors
 from rfps.api.serializers import (
     ProposalSerializer,
     RfpAwardSerializer,
@@ -35,10 +35,12 @@ from rfps.api.serializers import (
     RfpSerializer,
     RfpWriteSerializer,
 )
-from rfps.award import rfp_award
 from rfps.filtersets import ProposalFilterSet, RfpFilterSet
-from rfps.invitations import invitation_resend
 from rfps.models import Invitation, Proposal, Rfp, Score
+from rfps.services import evaluation
+from rfps.services import rfp as services
+from rfps.services.award import rfp_award
+from rfps.services.invitations import invitation_resend
 
 _STATE = OpenApiResponse(ErrorSerializer, description=_("``rfp_state``: not in this state."))
 _INVALID = OpenApiResponse(ErrorSerializer, description=_("A field is missing or wrong."))
@@ -203,7 +205,7 @@ class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
         """Submits the caller's score sheet (panel members); then the others' appear."""
         rfp = self.get_object()
         evaluation.evaluation_submit(rfp=rfp, by=_actor(request))
-        scores = evaluation.score_list(user=request.user, rfp=rfp)
+        scores = selectors.score_list(user=request.user, rfp=rfp)
         return Response(RfpScoreSerializer(scores, many=True).data)
 
 
@@ -256,7 +258,7 @@ class ScoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Score]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Score]:
-        return evaluation.score_list(user=self.request.user).order_by("id")
+        return selectors.score_list(user=self.request.user).order_by("id")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return RfpScoreWriteSerializer if self.action == "create" else RfpScoreSerializer

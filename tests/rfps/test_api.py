@@ -17,9 +17,9 @@ from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Contract
 from rfps.choices import RfpStatus
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.models import Rfp
-from rfps.services import rfp_deadline_scan
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.rfp import rfp_deadline_scan
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 

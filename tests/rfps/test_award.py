@@ -12,9 +12,9 @@ from accounts.models import User
 from contracts.models import Benefit
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from rfps.award import rfp_award
 from rfps.choices import BaselineKind, RfpStatus
-from rfps.services import RfpStateError, rfp_deadline_scan, round_open
+from rfps.services.award import rfp_award
+from rfps.services.rfp import RfpStateError, rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db

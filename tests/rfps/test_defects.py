@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from rfps.award import rfp_award
 from rfps.choices import RfpStatus
 from rfps.models import Award, Rfp
-from rfps.services import rfp_deadline_scan
+from rfps.services.award import rfp_award
+from rfps.services.rfp import rfp_deadline_scan
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
 from tests.factories import ContactFactory, SupplierFactory

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import User
 from rfps import scoring
 from rfps.comparison import comparison_build
-from rfps.evaluation import evaluation_submit, score_list, score_set
-from rfps.selectors import rfp_get
-from rfps.services import RfpStateError, rfp_deadline_scan, round_open
+from rfps.selectors import rfp_get, score_list
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.rfp import RfpStateError, rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db

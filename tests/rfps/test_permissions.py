@@ -14,11 +14,11 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from core.permissions import allowed_actions
-from rfps.award import rfp_award
 from rfps.choices import RFP_STATUS_ACTIONS, RFP_TRANSITIONS, RfpAction, RfpStatus
 from rfps.models import Invitation, Rfp
 from rfps.selectors import rfp_get
-from rfps.services import rfp_deadline_scan
+from rfps.services.award import rfp_award
+from rfps.services.rfp import rfp_deadline_scan
 from tests.rfps.conftest import Event, past_deadline
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from contracts.models import Benefit, Contract
 from notifications.models import Notification
 from rfps.links import invitation_token
 from rfps.models import ProposalRevision, Rfp
-from rfps.services import rfp_deadline_scan
+from rfps.services.rfp import rfp_deadline_scan
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE
 

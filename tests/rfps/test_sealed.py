@@ -27,8 +27,8 @@ from accounts.services import api_token_create
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from rfps.models import Rfp
-from rfps.responses import attachment_add, clarification_answer, clarification_ask
-from rfps.services import rfp_deadline_scan, round_open
+from rfps.services.responses import attachment_add, clarification_answer, clarification_ask
+from rfps.services.rfp import rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from accounts.models import User
 from accounts.roles import Role
 from rfps import selectors
 from rfps.comparison import comparison_build
-from rfps.responses import attachment_add
-from rfps.services import rfp_deadline_scan, round_open
+from rfps.services.responses import attachment_add
+from rfps.services.rfp import rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db

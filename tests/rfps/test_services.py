@@ -16,7 +16,7 @@ from notifications.choices import NotificationKind
 from notifications.models import Notification
 from rfps.choices import RfpStatus
 from rfps.models import Invitation, ProposalRevision, Round
-from rfps.responses import (
+from rfps.services.responses import (
     SubmissionClosedError,
     clarification_answer,
     clarification_ask,
@@ -25,7 +25,7 @@ from rfps.responses import (
     proposal_save_draft,
     proposal_submit,
 )
-from rfps.services import (
+from rfps.services.rfp import (
     CriterionInput,
     InviteeInput,
     RfpInput,

@@ -9,8 +9,8 @@ from django.core import mail
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from rfps.choices import RfpStatus
-from rfps.responses import clarification_answer, clarification_ask
-from rfps.services import rfp_cancel
+from rfps.services.responses import clarification_answer, clarification_ask
+from rfps.services.rfp import rfp_cancel
 from rfps.tasks import rfp_deadline_scan_task
 from srm.celery import app
 from tests.rfps.conftest import Event, past_deadline

@@ -21,11 +21,11 @@ from accounts.roles import Role
 from contracts.models import Contract
 from notifications.models import Notification
 from rfps.choices import RfpStatus
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
-from rfps.responses import attachment_add, proposal_enter_on_behalf, proposal_save_draft
-from rfps.services import RfpInput, rfp_create, rfp_deadline_scan, rfp_publish, round_open
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.responses import attachment_add, proposal_enter_on_behalf, proposal_save_draft
+from rfps.services.rfp import RfpInput, rfp_create, rfp_deadline_scan, rfp_publish, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 

@@ -19,10 +19,10 @@ from core.text import LazyFormat
 from notifications.choices import NotificationKind
 from rfps import scoring
 from rfps.choices import BaselineKind, RfpAction, RfpStatus
-from rfps.invitations import link_email_send
 from rfps.models import Award, Invitation, ProposalRevision, Rfp
 from rfps.permissions import may_award, status_allows
-from rfps.services import RfpStateError
+from rfps.services.invitations import link_email_send
+from rfps.services.rfp import RfpStateError
 
 
 def latest_revision(invitation: Invitation) -> ProposalRevision | None:

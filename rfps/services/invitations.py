@@ -175,7 +175,7 @@ def invitation_resend(*, invitation: Invitation, by: User, now: datetime | None 
     minute."""
     from rfps.links import current_round
     from rfps.permissions import may_act_for_supplier
-    from rfps.services import utc_text
+    from rfps.services.rfp import utc_text
 
     if not may_act_for_supplier(by, invitation):
         raise PermissionDenied

@@ -29,11 +29,11 @@ from core.uploads import check_upload
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 from rfps.choices import RfpStatus
-from rfps.invitations import link_email_send
 from rfps.links import current_round
 from rfps.models import Clarification, Invitation, Proposal, ProposalAttachment, ProposalRevision
 from rfps.permissions import may_act_for_supplier, may_answer
 from rfps.scoring import line_amount
+from rfps.services.invitations import link_email_send
 
 MAX_ANSWER = 10_000
 # What a supplier types: a unit price per line and an answer per question, keyed by the line's

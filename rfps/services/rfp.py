@@ -21,10 +21,10 @@ from core.text import LazyFormat
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 from rfps.choices import RfpAction, RfpStatus
-from rfps.invitations import link_email_send, pin_addresses
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine, Round
 from rfps.permissions import may_manage, may_run_rfps, status_allows
 from rfps.selectors import rfp_owner_candidate_list, rfp_panel_candidate_list
+from rfps.services.invitations import link_email_send, pin_addresses
 from suppliers.choices import SupplierStatus
 from suppliers.models import Category, Contact, Supplier
 
@@ -312,7 +312,7 @@ def rfp_cancel(*, rfp: Rfp, by: User, reason: str = "") -> Rfp:
     rfp.cancelled_at = rfp.updated_at = now
     rfp.save(update_fields=["status", "cancelled_at", "updated_at"])
     if was_published:
-        from rfps.award import tell_outcome
+        from rfps.services.award import tell_outcome
 
         tell_outcome(rfp, winner=None, note=reason)
     return rfp
