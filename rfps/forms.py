@@ -1,5 +1,5 @@
 """Forms of the RFP pages and the supplier's response pages. They parse input; the rules are
-in rfps.services, rfps.responses, rfps.evaluation and rfps.award."""
+in rfps.services and rfps.permissions."""
 
 from __future__ import annotations
 
@@ -318,7 +318,7 @@ class AwardForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    # Required by rfps.award.rfp_award, which says so beside this field.
+    # Required by rfps.services.award.rfp_award, which says so beside this field.
     rationale = forms.CharField(
         label=_("Rationale"),
         required=False,

@@ -304,7 +304,7 @@ class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 class RfpAwardWriteSerializer(serializers.Serializer[dict[str, Any]]):
     invitation = VisibleField(lambda user: selectors.invitation_list(user=user))
-    # Blank passes here: rfps.award.rfp_award refuses it, keyed "rationale".
+    # Blank passes here: rfps.services.award.rfp_award refuses it, keyed "rationale".
     rationale = serializers.CharField(allow_blank=True, max_length=5000)
 
 

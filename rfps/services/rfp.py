@@ -1,6 +1,6 @@
 """Every write to an RFP on the buying side: create and edit a draft, publish, cancel, close,
-negotiation rounds, the deadline scan. Supplier responses are in rfps.responses, evaluation
-in rfps.evaluation, the award in rfps.award."""
+negotiation rounds, the deadline scan. Supplier responses are in rfps.services.responses,
+evaluation in rfps.services.evaluation, the award in rfps.services.award."""
 
 from __future__ import annotations
 

@@ -4,10 +4,13 @@ table), asked the same way by the page, the API and the services."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -18,10 +21,11 @@ from rfps.choices import RFP_STATUS_ACTIONS, RFP_TRANSITIONS, RfpAction, RfpStat
 from rfps.models import Invitation, Rfp
 from rfps.selectors import rfp_get
 from rfps.services.award import rfp_award
-from rfps.services.rfp import rfp_deadline_scan
-from tests.rfps.conftest import Event, past_deadline
+from rfps.services.rfp import rfp_deadline_scan, round_open
+from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
+SECOND = DEADLINE + timedelta(days=5)
 
 
 def _actions(rfp: Rfp, user: User) -> set[str]:
@@ -119,3 +123,36 @@ def test_the_api_detail_says_the_allowed_actions_and_refuses_the_others(
     outsider = make_user(Role.ACCOUNT_MANAGER, username="olga")
     api_client.force_authenticate(outsider)
     assert api_client.get(f"/api/v1/rfps/{event.rfp.pk}/").status_code == 404
+
+
+def _detail_queries(client: Client, rfp: Rfp) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("rfps:rfp_detail", args=[rfp.pk]))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_detail_page_asks_each_invitations_actions_without_a_query_per_invitation(
+    make_event: Callable[..., Event], client: Client, clock: time_machine.Traveller
+) -> None:
+    def negotiating(suppliers: int) -> Event:
+        event = make_event(suppliers=suppliers)
+        for index in range(suppliers):
+            event.respond(index, ["50", "200"])
+        return event
+
+    small, large = negotiating(2), negotiating(6)
+    past_deadline(clock)
+    rfp_deadline_scan()
+    for event in (small, large):
+        shortlist = [event.invitation(0), event.invitation(1)]
+        round_open(rfp=event.rfp, by=event.owner, shortlist=shortlist, deadline=SECOND)
+    client.force_login(small.owner)
+    few, _ = _detail_queries(client, small.rfp)
+    many, big_page = _detail_queries(client, large.rfp)
+    assert many == few
+    resend = reverse("rfps:invitation_resend", args=[large.rfp.pk, large.invitations[0].pk])
+    not_shortlisted = reverse(
+        "rfps:invitation_resend", args=[large.rfp.pk, large.invitations[2].pk]
+    )
+    assert resend in big_page and not_shortlisted not in big_page
