@@ -26,7 +26,7 @@ from notifications import links
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_create_external
-from rfps.choices import RfpStatus
+from rfps.choices import INVITATION_STATUS_ACTIONS, InvitationAction
 from rfps.links import LinkAccess, invitation_url, link_access
 from rfps.models import Invitation, _nonce
 
@@ -182,7 +182,8 @@ def invitation_resend(*, invitation: Invitation, by: User, now: datetime | None 
     now = now or timezone.now()
     invitation = _follow_contact(invitation)
     rfp = invitation.rfp
-    if rfp.status != RfpStatus.PUBLISHED or link_access(invitation, now=now) != LinkAccess.RESPOND:
+    may_respond = link_access(invitation, now=now) == LinkAccess.RESPOND
+    if InvitationAction.RESEND not in INVITATION_STATUS_ACTIONS[rfp.status] or not may_respond:
         raise ValidationError(
             {
                 "invitation": _(
