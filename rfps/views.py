@@ -199,6 +199,8 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Answered: every invitee receives it."))
         return redirect(rfp.get_absolute_url() + "#clarifications")

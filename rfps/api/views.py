@@ -4,6 +4,7 @@ and submit-scores call the services, which decide who may."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -55,7 +56,7 @@ class RfpPermission(permissions.BasePermission):
     """Who may act, asked of rfps.permissions: creating needs someone who runs RFPs; each
     action on an RFP asks its predicate (when it may happen is the service's answer, a 409)."""
 
-    object_predicates: dict[str, Any] = {
+    object_predicates: dict[str, Callable[[Any, Any], bool]] = {
         "publish": rfp_permissions.may_manage,
         "close": rfp_permissions.may_manage,
         "cancel": rfp_permissions.may_manage,

@@ -28,12 +28,13 @@ from core.text import LazyFormat
 from core.uploads import check_upload
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
-from rfps.choices import RfpStatus
+from rfps.choices import RfpAction, RfpStatus
 from rfps.links import current_round
 from rfps.models import Clarification, Invitation, Proposal, ProposalAttachment, ProposalRevision
-from rfps.permissions import may_act_for_supplier, may_answer
+from rfps.permissions import may_act_for_supplier, may_answer, status_allows
 from rfps.scoring import line_amount
 from rfps.services.invitations import link_email_send
+from rfps.services.rfp import RfpStateError
 
 MAX_ANSWER = 10_000
 # What a supplier types: a unit price per line and an answer per question, keyed by the line's
@@ -450,7 +451,13 @@ def clarification_answer(*, clarification: Clarification, by: User, answer: str)
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": _("Type the answer.")})
-    clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
+    clarification = (
+        Clarification.objects.select_for_update(of=("self",))
+        .select_related("rfp")
+        .get(pk=clarification.pk)
+    )
+    if not status_allows(clarification.rfp, RfpAction.ANSWER):
+        raise RfpStateError(_("The RFP is over: its questions are no longer answered."))
     clarification.answer = answer[:5000]
     clarification.answered_at = timezone.now()
     clarification.answered_by = by

@@ -21,7 +21,8 @@ from rfps.choices import RFP_STATUS_ACTIONS, RFP_TRANSITIONS, RfpAction, RfpStat
 from rfps.models import Invitation, Rfp
 from rfps.selectors import rfp_get
 from rfps.services.award import rfp_award
-from rfps.services.rfp import rfp_deadline_scan, round_open
+from rfps.services.responses import clarification_answer, clarification_ask
+from rfps.services.rfp import RfpStateError, rfp_cancel, rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,12 @@ def test_detail_page_asks_each_invitations_actions_without_a_query_per_invitatio
         "rfps:invitation_resend", args=[large.rfp.pk, large.invitations[2].pk]
     )
     assert resend in big_page and not_shortlisted not in big_page
+
+
+def test_a_question_is_not_answered_once_the_rfp_is_cancelled(event: Event) -> None:
+    question = clarification_ask(invitation=event.invitation(0), question="Colour?")
+    rfp_cancel(rfp=event.rfp, by=event.owner)
+    with pytest.raises(RfpStateError):
+        clarification_answer(clarification=question, by=event.owner, answer="Black.")
+    question.refresh_from_db()
+    assert question.answered_at is None
