@@ -31,6 +31,7 @@ from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.selectors import AnyUser, category_list, contact_visible, supplier_visible
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleField(serializers.PrimaryKeyRelatedField):
     """A related object by id, looked up only among those the caller may see or pick (a
     selector of ``user``): the others do not exist for them."""
