@@ -8,6 +8,6 @@ class RfpsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import links
-        from rfps.invitations import NAMESPACE, build_link
+        from rfps.services.invitations import NAMESPACE, build_link
 
         links.register(NAMESPACE, build_link)

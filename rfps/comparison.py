@@ -12,9 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from rfps import scoring
-from rfps.evaluation import sees_panel_scores
 from rfps.models import Invitation, ProposalRevision, Rfp, Score
-from rfps.selectors import revision_opened
+from rfps.selectors import revision_opened, sees_panel_scores
 from suppliers.selectors import AnyUser
 
 

@@ -12,19 +12,19 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from rfps.award import rfp_award
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.models import Invitation, Rfp, Round
-from rfps.responses import proposal_save_draft, proposal_submit
-from rfps.services import (
+from rfps.services.award import rfp_award
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.responses import proposal_save_draft, proposal_submit
+from rfps.services.rfp import (
     CriterionInput,
     InviteeInput,
     LineInput,
     RfpInput,
     rfp_cancel,
     rfp_create,
+    rfp_deadline_scan,
     rfp_publish,
-    rfps_scan,
     round_open,
 )
 from suppliers.models import Supplier
@@ -148,10 +148,10 @@ def seed() -> Iterator[str]:
     if first is not None:
         _respond(first, OFFERS[0], now)  # sealed until its deadline
     closed = _published(owner, panel, suppliers[3:6], "Forklift maintenance", 30)
-    rfps_scan()
+    rfp_deadline_scan()
     _score(closed, panel)
     awarded = _published(owner, panel, suppliers[:3], "Personal protective equipment", 60)
-    rfps_scan()
+    rfp_deadline_scan()
     _score(awarded, panel)
     shortlist = list(awarded.invitations.select_related("rfp").order_by("id")[:2])
     round_open(
@@ -166,7 +166,7 @@ def seed() -> Iterator[str]:
     )
     winner = Invitation.objects.select_related("rfp").get(pk=shortlist[1].pk)  # status reread
     _respond(winner, ["1.85", "4.90", "3.10"], now - timedelta(days=35))
-    rfps_scan()
+    rfp_deadline_scan()
     award = rfp_award(
         rfp=awarded,
         by=owner,

@@ -1,5 +1,5 @@
 """Forms of the RFP pages and the supplier's response pages. They parse input; the rules are
-in rfps.services, rfps.responses, rfps.evaluation and rfps.award."""
+in rfps.services and rfps.permissions."""
 
 from __future__ import annotations
 
@@ -16,13 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role
 from core.currencies import currency_choices
 from core.forms import DateTimeField
 from rfps.filtersets import RfpFilterSet
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine
-from rfps.services import CriterionInput, InviteeInput, LineInput, RfpInput
+from rfps.selectors import (
+    rfp_invitable_supplier_list,
+    rfp_owner_candidate_list,
+    rfp_panel_candidate_list,
+    rfp_visible,
+)
+from rfps.services.rfp import CriterionInput, InviteeInput, LineInput, RfpInput
 from suppliers.models import Contact, Supplier
+from suppliers.selectors import AnyUser, category_list, contact_visible
 
 _API_ONLY_FILTERS = ("updated_since", "ordering", "deadline_after", "deadline_before")
 
@@ -44,16 +50,20 @@ class UtcDateTimeField(DateTimeField):
             return super().to_python(value)
 
 
-def rfp_filter_form(data: QueryDict | None) -> forms.Form:
-    """The list page's filters: the API's FilterSet form, laid out for people."""
+def rfp_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form:
+    """The list page's filters: the API's FilterSet form, laid out for people. The owners
+    offered are those of RFPs the user sees."""
     form: forms.Form = RfpFilterSet(data).form
     for name in _API_ONLY_FILTERS:
         form.fields.pop(name, None)
     status = form.fields["status"]
     status.widget = forms.CheckboxSelectMultiple(choices=status.choices)  # type: ignore[attr-defined]
     owner = form.fields["owner"]
-    owner.queryset = User.objects.filter(owned_rfps__isnull=False).distinct().order_by("username")  # type: ignore[attr-defined]
+    owner.queryset = User.objects.filter(  # type: ignore[attr-defined]
+        pk__in=rfp_visible(user=user).values("owner_id")
+    ).order_by("username")
     owner.empty_label = _("Any")  # type: ignore[attr-defined]
+    form.fields["category"].queryset = category_list(user=user)  # type: ignore[attr-defined]
     form.fields["category"].empty_label = _("Any")  # type: ignore[attr-defined]
     return form
 
@@ -85,8 +95,9 @@ class RfpForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["currency"] = forms.ChoiceField(
             label=_("Currency"), choices=currency_choices(), initial="EUR"
         )
@@ -98,25 +109,12 @@ class RfpForm(forms.ModelForm):
             if self.instance.pk is None
             else list(self.instance.invitations.values_list("supplier_id", flat=True))
         )
-        self.fields["suppliers"].queryset = Supplier.objects.filter(  # type: ignore[attr-defined]
-            excluded_from_rfps=False
-        ).exclude(status="offboarded").order_by("name") | Supplier.objects.filter(pk__in=invited)
-        people = (
-            User.objects.filter(
-                is_active=True,
-                groups__name__in=[
-                    Role.PROCUREMENT_MANAGER.value,
-                    Role.ACCOUNT_MANAGER.value,
-                    Role.EXECUTIVE.value,
-                ],
-            )
-            .distinct()
-            .order_by("username")
+        self.fields["suppliers"].queryset = rfp_invitable_supplier_list(  # type: ignore[attr-defined]
+            user=user, invited=invited
         )
-        self.fields["panel"].queryset = people  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, groups__name=Role.PROCUREMENT_MANAGER.value
-        ).order_by("username")
+        self.fields["panel"].queryset = rfp_panel_candidate_list(user=user)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = rfp_owner_candidate_list(user=user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_list(user=user)  # type: ignore[attr-defined]
         if self.instance.pk is not None:
             self.initial["suppliers"] = invited
             self.initial["panel"] = list(self.instance.panel.values_list("pk", flat=True))
@@ -180,7 +178,8 @@ def rfp_input(form: RfpForm, sets: dict[str, forms.BaseFormSet]) -> RfpInput:
     suppliers: list[Supplier] = list(data["suppliers"])
     primary: dict[int, Contact] = {}
     for contact in (
-        Contact.objects.filter(supplier__in=suppliers)
+        contact_visible(user=form.user)
+        .filter(supplier__in=suppliers)
         .exclude(email="")
         .order_by("-is_primary", "name", "id")
     ):
@@ -237,7 +236,7 @@ class ResponseForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
-    def prices(self) -> dict[str, Any]:
+    def prices(self) -> dict[str, Decimal]:
         return {
             name[6:]: value
             for name, value in self.cleaned_data.items()
@@ -319,7 +318,7 @@ class AwardForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    # Required by rfps.award.rfp_award, which says so beside this field.
+    # Required by rfps.services.award.rfp_award, which says so beside this field.
     rationale = forms.CharField(
         label=_("Rationale"),
         required=False,

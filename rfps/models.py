@@ -95,6 +95,10 @@ class Rfp(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("rfps:rfp_detail", args=[self.pk])
 
+    @property
+    def is_awarded(self) -> bool:
+        return self.status == RfpStatus.AWARDED
+
 
 class RfpLine(models.Model):
     """A line item suppliers price: what, how many, in which unit."""

@@ -21,9 +21,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core.exceptions import DomainError
-from rfps import forms, responses, selectors
+from rfps import forms, selectors
 from rfps.links import LinkAccess, current_round, invitation_from_token, link_access
 from rfps.models import Invitation
+from rfps.services import responses
 
 TEMPLATE = "rfps/respond.html"
 

@@ -9,7 +9,7 @@ That holds for superusers and the RFP's owner as much as anyone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,19 +18,28 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import Capability, user_can
+from accounts.models import User
+from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
 from rfps.choices import RfpStatus
 from rfps.models import (
     Clarification,
+    Evaluation,
     Invitation,
     Proposal,
     ProposalAttachment,
     ProposalRevision,
     Rfp,
     Round,
+    Score,
 )
+from rfps.permissions import is_panel_member
+from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
-from suppliers.selectors import AnyUser
+from suppliers.selectors import AnyUser, supplier_visible
+
+# Who sits on evaluation panels: the people who judge suppliers, not administrators or
+# machines.
+PANEL_ROLES = (Role.PROCUREMENT_MANAGER, Role.ACCOUNT_MANAGER, Role.EXECUTIVE)
 
 
 def rfp_visible(*, user: AnyUser) -> QuerySet[Rfp]:
@@ -62,14 +71,48 @@ def rfp_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> Quer
 
 
 def rfp_get(*, user: AnyUser, pk: int) -> Rfp:
-    """The RFP with its lines, questions, criteria, panel and rounds (five more queries)."""
+    """The RFP with its lines, questions, criteria, panel, rounds and their shortlists (six
+    more queries at most)."""
     queryset = rfp_list(user=user).prefetch_related(
-        "lines", "questions", "criteria", "panel", "rounds"
+        "lines", "questions", "criteria", "panel", "rounds", "rounds__shortlist"
     )
     try:
         return queryset.get(pk=pk)
     except (Rfp.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def _people_in(roles: list[str], *, superusers: bool) -> QuerySet[User]:
+    members = User.groups.through.objects.filter(group__name__in=roles).values("user_id")
+    who = Q(pk__in=members) | Q(is_superuser=True) if superusers else Q(pk__in=members)
+    return User.objects.filter(who, is_active=True).order_by("username")
+
+
+def rfp_owner_candidate_list(*, user: AnyUser) -> QuerySet[User]:
+    """People who may own an RFP: active, with a role that runs RFPs (never an integration
+    account, which only syncs the ERP). Empty for someone who does not run RFPs."""
+    if not user_can(user, Capability.RUN_RFPS):
+        return User.objects.none()
+    roles = [role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.RUN_RFPS in caps]
+    return _people_in(roles, superusers=True)
+
+
+def rfp_panel_candidate_list(*, user: AnyUser) -> QuerySet[User]:
+    """People who may sit on an RFP's evaluation panel (see PANEL_ROLES), active."""
+    if not user_can(user, Capability.RUN_RFPS):
+        return User.objects.none()
+    return _people_in([role.value for role in PANEL_ROLES], superusers=False)
+
+
+def rfp_invitable_supplier_list(
+    *, user: AnyUser, invited: Sequence[int] = ()
+) -> QuerySet[Supplier]:
+    """Suppliers the user may invite: visible, not offboarded, not excluded after a very poor
+    review; plus those already ``invited`` to the draft, so that the form shows them (the
+    service then says why one may no longer be invited)."""
+    visible = supplier_visible(user=user)
+    invitable = Q(excluded_from_rfps=False) & ~Q(status=SupplierStatus.OFFBOARDED)
+    return visible.filter(invitable | Q(pk__in=list(invited))).order_by("name")
 
 
 def invitation_list(*, user: AnyUser, rfp: Rfp | None = None) -> QuerySet[Invitation]:
@@ -199,4 +242,55 @@ def clarification_list(*, user: AnyUser, rfp: Rfp) -> QuerySet[Clarification]:
         Clarification.objects.filter(rfp__in=rfp_visible(user=user), rfp=rfp)
         .select_related("asked_by__supplier", "answered_by")
         .order_by("asked_at", "id")
+    )
+
+
+# --- Panel scoring ---------------------------------------------------------------------------
+
+
+def sees_panel_scores(user: AnyUser, rfp: Rfp) -> bool:
+    """Whether the user may see the panel's submitted scores: anyone who reads the RFP and is
+    not on its panel, and panel members once they have submitted their own sheet."""
+    if not is_panel_member(user, rfp):
+        return True
+    return rfp.evaluations.filter(evaluator_id=user.pk, submitted_at__isnull=False).exists()
+
+
+def scorable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
+    """Suppliers with a submitted proposal in a round whose deadline has passed."""
+    return (
+        rfp.invitations.filter(
+            proposals__submitted_at__isnull=False,
+            proposals__round__deadline__lte=timezone.now(),
+        )
+        .distinct()
+        .select_related("supplier")
+        .order_by("supplier__name", "id")
+    )
+
+
+def awardable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
+    """The scorable suppliers that may win, or be shortlisted for a negotiation round: not
+    those excluded from RFPs after a very poor review."""
+    return scorable_invitations(rfp).filter(supplier__excluded_from_rfps=False)
+
+
+def score_list(*, user: AnyUser, rfp: Rfp | None = None) -> QuerySet[Score]:
+    """Scores the user may read: their own, always; others' submitted ones once they have
+    submitted theirs. Readers not on the panel (owner, procurement) see submitted sheets."""
+    queryset = Score.objects.filter(evaluation__rfp__in=rfp_visible(user=user)).select_related(
+        "evaluation__evaluator", "criterion", "invitation__supplier"
+    )
+    if rfp is not None:
+        queryset = queryset.filter(evaluation__rfp=rfp)
+    if not user.is_authenticated:
+        return queryset.none()
+    own_sheet = Evaluation.objects.filter(evaluator_id=user.pk)
+    # Others' submitted sheets, on RFPs where the user is on the panel only if submitted.
+    open_to_me = Q(evaluation__submitted_at__isnull=False) & (
+        ~Q(evaluation__rfp__in=Rfp.objects.filter(panel__pk=user.pk).values("pk"))
+        | Q(evaluation__rfp__in=own_sheet.filter(submitted_at__isnull=False).values("rfp"))
+    )
+    return queryset.filter(Q(evaluation__evaluator_id=user.pk) | open_to_me).order_by(
+        "evaluation__rfp_id", "invitation__supplier__name", "criterion__position", "id"
     )

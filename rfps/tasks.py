@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from rfps.services import rfps_scan
+from rfps.services.rfp import rfp_deadline_scan
 
 
 @shared_task
-def rfps_scan_task() -> dict[str, int]:
-    return rfps_scan()
+def rfp_deadline_scan_task() -> dict[str, int]:
+    return rfp_deadline_scan()

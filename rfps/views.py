@@ -5,6 +5,7 @@ calls one selector or service, and renders; the sealed rule is in rfps.selectors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -21,11 +22,12 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
-from rfps import award as award_services
-from rfps import evaluation, forms, invitations, responses, selectors, services
-from rfps.choices import RfpStatus
+from rfps import forms, permissions, selectors
 from rfps.comparison import comparison_build
 from rfps.models import Award, Clarification, Rfp
+from rfps.services import award as award_services
+from rfps.services import evaluation, invitations, responses
+from rfps.services import rfp as services
 
 PAGE_SIZE = 50
 
@@ -34,13 +36,21 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _rfp_for(request: HttpRequest, pk: int, may: Callable[[Any, Rfp], bool]) -> Rfp:
+    """The RFP, if the user sees it (else 404) and ``may`` act on it (else 403)."""
+    rfp = selectors.rfp_get(user=request.user, pk=pk)
+    if not may(request.user, rfp):
+        raise PermissionDenied
+    return rfp
+
+
 class RfpListView(CapabilityRequiredMixin, View):
     required_capability = Capability.USE_PAGES
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rfps = selectors.rfp_list(user=request.user, filters=request.GET)
         page = Paginator(rfps, PAGE_SIZE).get_page(request.GET.get("page"))
-        filter_form = forms.rfp_filter_form(request.GET or None)
+        filter_form = forms.rfp_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "rfps/rfp_list.html",
@@ -52,7 +62,7 @@ class RfpListView(CapabilityRequiredMixin, View):
                 "filters_applied": any(
                     value for name in filter_form.fields for value in request.GET.getlist(name)
                 ),
-                "may_run": services.may_run(_actor(request)),
+                "may_create": permissions.may_run_rfps(request.user),
             },
         )
 
@@ -65,19 +75,23 @@ class RfpFormView(CapabilityRequiredMixin, View):
     template = "rfps/rfp_form.html"
 
     def _rfp(self, pk: int | None) -> Rfp | None:
-        return None if pk is None else selectors.rfp_get(user=self.request.user, pk=pk)
+        if pk is None:
+            if not permissions.may_run_rfps(self.request.user):
+                raise PermissionDenied
+            return None
+        return _rfp_for(self.request, pk, permissions.may_manage)
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
         initial = {"owner": request.user.pk, "currency": "EUR"} if rfp is None else None
-        form = forms.RfpForm(instance=rfp, initial=initial)
+        form = forms.RfpForm(instance=rfp, initial=initial, user=request.user)
         return render(
             request, self.template, {"form": form, "rfp": rfp, **forms.formsets(None, rfp)}
         )
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
-        form = forms.RfpForm(request.POST, instance=rfp)
+        form = forms.RfpForm(request.POST, instance=rfp, user=request.user)
         sets = forms.formsets(request.POST, rfp)
         status = 200
         if form.is_valid() and all(s.is_valid() for s in sets.values()):
@@ -109,29 +123,21 @@ def _detail_context(request: HttpRequest, rfp: Rfp, **extra: Any) -> dict[str, A
     invitations = list(selectors.invitation_list(user=user, rfp=rfp))
     for invitation in invitations:
         invitation.responses = responses_by_invitation.get(invitation.pk, [])  # type: ignore[attr-defined]
+        # The RFP as loaded here, with its rounds and shortlists: its allowed actions then
+        # run no query per invitation.
+        invitation.rfp = rfp
     rounds = list(rfp.rounds.all())
     current = rounds[-1] if rounds else None
-    shortlist = (
-        set(current.shortlist.values_list("pk", flat=True))
-        if current is not None and current.number > 1
-        else None
-    )
-    for invitation in invitations:
-        # Whether the open round takes this supplier's offer (the first: everyone's).
-        invitation.in_round = shortlist is None or invitation.pk in shortlist  # type: ignore[attr-defined]
     return {
         "rfp": rfp,
         "invitations": invitations,
         "rounds": rounds,
         "current_round": current,
         "sealed": current is not None and current.is_sealed(now),
-        "opened": any(not r.is_sealed(now) for r in rounds),
         "clarifications": list(selectors.clarification_list(user=user, rfp=rfp)),
-        "may_run": services.may_run(user),
-        "on_panel": evaluation.is_panel_member(user, rfp),
         "award": (
             Award.objects.select_related("invitation__supplier", "contract").get(rfp=rfp)
-            if rfp.status == RfpStatus.AWARDED
+            if rfp.is_awarded
             else None
         ),
         **extra,
@@ -153,7 +159,7 @@ class RfpActionView(CapabilityRequiredMixin, View):
     action = ""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         act = {
             "publish": services.rfp_publish,
             "cancel": services.rfp_cancel,
@@ -180,7 +186,7 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
     required_capability = Capability.RUN_RFPS
 
     def post(self, request: HttpRequest, pk: int, clarification_id: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_answer)
         clarification = get_object_or_404(Clarification, pk=clarification_id, rfp=rfp)
         form = forms.AnswerForm(request.POST)
         try:
@@ -193,6 +199,8 @@ class ClarificationAnswerView(CapabilityRequiredMixin, View):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Answered: every invitee receives it."))
         return redirect(rfp.get_absolute_url() + "#clarifications")
@@ -204,7 +212,7 @@ class InvitationResendView(CapabilityRequiredMixin, View):
     required_capability = Capability.RUN_RFPS
 
     def post(self, request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         invitation = get_object_or_404(
             selectors.invitation_list(user=request.user, rfp=rfp), pk=invitation_id
         )
@@ -227,7 +235,7 @@ class ProposalEnterView(CapabilityRequiredMixin, View):
     template = "rfps/proposal_enter.html"
 
     def _load(self, request: HttpRequest, pk: int, invitation_id: int) -> tuple[Rfp, Any]:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         invitation = get_object_or_404(
             selectors.invitation_list(user=request.user, rfp=rfp), pk=invitation_id
         )
@@ -309,7 +317,6 @@ class ComparisonView(CapabilityRequiredMixin, View):
                 "rfp": rfp,
                 "comparison": comparison,
                 "columns": comparison.columns,
-                "may_run": services.may_run(_actor(request)),
             },
         )
 
@@ -322,11 +329,9 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, form: Any = None) -> dict[str, Any]:
         user = _actor(request)
-        if not evaluation.is_panel_member(user, rfp):
-            raise PermissionDenied
-        invitations = list(evaluation.scorable_invitations(rfp))
+        invitations = list(selectors.scorable_invitations(rfp))
         criteria = [c for c in rfp.criteria.all() if not c.is_price]
-        visible = list(evaluation.score_list(user=user, rfp=rfp))
+        visible = list(selectors.score_list(user=user, rfp=rfp))
         own = {
             (s.invitation_id, s.criterion_id): s
             for s in visible
@@ -347,11 +352,11 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_score)
         return render(request, self.template, self._context(request, rfp))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_score)
         context = self._context(request, rfp)
         form = forms.ScoreSheetForm(
             request.POST,
@@ -398,14 +403,14 @@ class RoundCreateView(CapabilityRequiredMixin, View):
     template = "rfps/round_form.html"
 
     def _form(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> forms.RoundForm:
-        return forms.RoundForm(data, invitations=evaluation.scorable_invitations(rfp))
+        return forms.RoundForm(data, invitations=selectors.awardable_invitations(rfp))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         return render(request, self.template, {"rfp": rfp, "form": self._form(request, rfp)})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_manage)
         form = self._form(request, rfp, request.POST)
         if form.is_valid():
             try:
@@ -434,15 +439,15 @@ class AwardView(CapabilityRequiredMixin, View):
 
     def _context(self, request: HttpRequest, rfp: Rfp, data: Any = None) -> dict[str, Any]:
         comparison = comparison_build(user=request.user, rfp=rfp)
-        form = forms.AwardForm(data, invitations=evaluation.scorable_invitations(rfp))
+        form = forms.AwardForm(data, invitations=selectors.awardable_invitations(rfp))
         return {"rfp": rfp, "form": form, "columns": comparison.columns}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_award)
         return render(request, self.template, self._context(request, rfp))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rfp = selectors.rfp_get(user=request.user, pk=pk)
+        rfp = _rfp_for(request, pk, permissions.may_award)
         context = self._context(request, rfp, request.POST)
         form = context["form"]
         if form.is_valid():

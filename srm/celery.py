@@ -79,8 +79,8 @@ app.conf.update(
         },
         # Every minute: close RFP rounds whose deadline passed (proposals open to the buyers
         # only then) and remind invitees who have not responded three days before a deadline.
-        "rfps-scan": {
-            "task": "rfps.tasks.rfps_scan_task",
+        "rfp-deadline-scan": {
+            "task": "rfps.tasks.rfp_deadline_scan_task",
             "schedule": 60.0,
         },
         # Every hour at 20 past: create the reviews of periods that ended (once each), remind

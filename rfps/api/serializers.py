@@ -3,17 +3,19 @@ proposal's versions come from ``proposal_list``'s ``opened_revisions``, empty wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
-from accounts.models import User
-from core.api.fields import DateTimeField
-from rfps.choices import RfpStatus
+from core.api.fields import AllowedActionsField, DateTimeField
+from rfps import selectors
+from rfps.choices import RfpAction, RfpStatus
 from rfps.models import (
     Criterion,
     Invitation,
@@ -26,7 +28,20 @@ from rfps.models import (
     Score,
 )
 from suppliers.api.serializers import SupplierBriefSerializer
-from suppliers.models import Category, Contact, Supplier
+from suppliers.selectors import AnyUser, category_list, contact_visible, supplier_visible
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, looked up only among those the caller may see or pick (a
+    selector of ``user``): the others do not exist for them."""
+
+    def __init__(self, selector: Callable[[AnyUser], QuerySet[Any]], **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.selector(self.context["request"].user)
 
 
 @extend_schema_field(
@@ -89,6 +104,7 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
     questions = RfpQuestionSerializer(many=True, read_only=True)
     criteria = RfpCriterionSerializer(many=True, read_only=True)
     rounds = RfpRoundSerializer(many=True, read_only=True)
+    allowed_actions = AllowedActionsField(choices=RfpAction)
 
     class Meta:
         model = Rfp
@@ -105,6 +121,7 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
             "budget",
             "deadline",
             "status",
+            "allowed_actions",
             "panel",
             "lines",
             "questions",
@@ -126,9 +143,9 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
 
 
 class RfpInviteeWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(),
+    supplier = VisibleField(lambda user: supplier_visible(user=user))
+    contact = VisibleField(
+        lambda user: contact_visible(user=user),
         required=False,
         allow_null=True,
         help_text=_("Receives the link; omit to enter the supplier's proposal yourself."),
@@ -140,13 +157,16 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.all(), required=False, allow_null=True
-    )
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
+    category = VisibleField(lambda user: category_list(user=user), required=False, allow_null=True)
+    owner = VisibleField(
+        lambda user: selectors.rfp_owner_candidate_list(user=user),
         required=False,
-        help_text=_("Defaults to the caller."),
+        help_text=_("Someone who runs RFPs; defaults to the caller."),
+        error_messages={
+            "does_not_exist": _(
+                "No one with id {pk_value} may own an RFP: the owner is someone who runs RFPs."
+            )
+        },
     )
     currency = serializers.CharField(max_length=3)
     budget = serializers.DecimalField(
@@ -157,8 +177,11 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
     questions = RfpQuestionSerializer(many=True, required=False, max_length=100)  # type: ignore[call-arg]
     criteria = RfpCriterionSerializer(many=True, max_length=20)  # type: ignore[call-arg]
     invitees = RfpInviteeWriteSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]
-    panel = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
+    panel = VisibleField(
+        lambda user: selectors.rfp_panel_candidate_list(user=user),
+        many=True,
+        required=False,
+        help_text=_("Procurement managers, account managers or executives."),
     )
 
 
@@ -261,16 +284,18 @@ class RfpScoreSerializer(serializers.ModelSerializer[Score]):
 
 
 class RfpScoreWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    rfp = serializers.PrimaryKeyRelatedField(queryset=Rfp.objects.all())
-    invitation = serializers.PrimaryKeyRelatedField(queryset=Invitation.objects.all())
-    criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
+    rfp = VisibleField(lambda user: selectors.rfp_visible(user=user))
+    invitation = VisibleField(lambda user: selectors.invitation_list(user=user))
+    criterion = VisibleField(
+        lambda user: Criterion.objects.filter(rfp__in=selectors.rfp_visible(user=user))
+    )
     value = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    shortlist = serializers.PrimaryKeyRelatedField(
-        queryset=Invitation.objects.all(),
+    shortlist = VisibleField(
+        lambda user: selectors.invitation_list(user=user),
         many=True,
         help_text=_("Invitation ids of suppliers that submitted a proposal."),
     )
@@ -279,8 +304,8 @@ class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RfpAwardWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    invitation = serializers.PrimaryKeyRelatedField(queryset=Invitation.objects.all())
-    # Blank passes here: rfps.award.rfp_award refuses it, keyed "rationale".
+    invitation = VisibleField(lambda user: selectors.invitation_list(user=user))
+    # Blank passes here: rfps.services.award.rfp_award refuses it, keyed "rationale".
     rationale = serializers.CharField(allow_blank=True, max_length=5000)
 
 

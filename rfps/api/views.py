@@ -4,23 +4,25 @@ and submit-scores call the services, which decide who may."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from accounts.roles import Capability
+from accounts.permissions import RolePermission
 from core.api.bulk import ErrorSerializer
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
-from rfps import evaluation, selectors, services
+from rfps import permissions as rfp_permissions
+from rfps import selectors
 from rfps.api.serializers import (
     ProposalSerializer,
     RfpAwardSerializer,
@@ -34,11 +36,12 @@ from rfps.api.serializers import (
     RfpSerializer,
     RfpWriteSerializer,
 )
-from rfps.award import rfp_award
 from rfps.filtersets import ProposalFilterSet, RfpFilterSet
-from rfps.invitations import invitation_resend
 from rfps.models import Invitation, Proposal, Rfp, Score
-from suppliers.models import Supplier
+from rfps.services import evaluation
+from rfps.services import rfp as services
+from rfps.services.award import rfp_award
+from rfps.services.invitations import invitation_resend
 
 _STATE = OpenApiResponse(ErrorSerializer, description=_("``rfp_state``: not in this state."))
 _INVALID = OpenApiResponse(ErrorSerializer, description=_("A field is missing or wrong."))
@@ -47,6 +50,30 @@ _FORBIDDEN = OpenApiResponse(ErrorSerializer, description=_("Only procurement ma
 
 def _actor(request: Request) -> User:
     return cast(User, request.user)
+
+
+class RfpPermission(permissions.BasePermission):
+    """Who may act, asked of rfps.permissions: creating needs someone who runs RFPs; each
+    action on an RFP asks its predicate (when it may happen is the service's answer, a 409)."""
+
+    object_predicates: dict[str, Callable[[Any, Any], bool]] = {
+        "publish": rfp_permissions.may_manage,
+        "close": rfp_permissions.may_manage,
+        "cancel": rfp_permissions.may_manage,
+        "rounds": rfp_permissions.may_manage,
+        "award": rfp_permissions.may_award,
+        "submit_scores": rfp_permissions.may_score,
+        "resend": rfp_permissions.may_act_for_supplier,
+    }
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if getattr(view, "action", None) == "create" and isinstance(view, RfpViewSet):
+            return rfp_permissions.may_run_rfps(request.user)
+        return True
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        predicate = self.object_predicates.get(getattr(view, "action", None) or "")
+        return predicate is None or bool(predicate(request.user, obj))
 
 
 class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
@@ -58,9 +85,7 @@ class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
     filterset_class = RfpFilterSet
     pagination_class = KeysetPagination
     ordering = ("-created_at", "-id")
-    action_capabilities = dict.fromkeys(
-        ["create", "publish", "close", "cancel", "rounds", "award"], Capability.RUN_RFPS
-    )
+    permission_classes = [RolePermission, RfpPermission]
 
     def get_queryset(self) -> QuerySet[Rfp]:
         return selectors.rfp_list(user=self.request.user).prefetch_related(
@@ -88,19 +113,31 @@ class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = cast(dict[str, Any], serializer.validated_data)
-        data.setdefault("owner", _actor(request))
-        invitees = [
-            services.InviteeInput(cast(Supplier, i["supplier"]), i.get("contact"))
-            for i in data.get("invitees", [])
-        ]
         rfp = services.rfp_create(
             by=_actor(request),
-            data=services.rfp_input_from(
-                data,
-                lines=[services.LineInput(**line) for line in data["lines"]],
+            data=services.RfpInput(
+                title=data["title"],
+                owner=data.get("owner") or _actor(request),
+                currency=data["currency"],
+                deadline=data["deadline"],
+                description=data.get("description") or "",
+                category=data.get("category"),
+                budget=data.get("budget"),
+                lines=[
+                    services.LineInput(
+                        line["description"], line["quantity"], line.get("unit", "pcs")
+                    )
+                    for line in data["lines"]
+                ],
                 questions=[q["text"] for q in data.get("questions", [])],
-                criteria=[services.CriterionInput(**c) for c in data["criteria"]],
-                invitees=invitees,
+                criteria=[
+                    services.CriterionInput(c["name"], c["weight"], c.get("is_price", False))
+                    for c in data["criteria"]
+                ],
+                invitees=[
+                    services.InviteeInput(i["supplier"], i.get("contact"))
+                    for i in data.get("invitees", [])
+                ],
                 panel=list(data.get("panel", [])),
             ),
         )
@@ -169,7 +206,7 @@ class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
         """Submits the caller's score sheet (panel members); then the others' appear."""
         rfp = self.get_object()
         evaluation.evaluation_submit(rfp=rfp, by=_actor(request))
-        scores = evaluation.score_list(user=request.user, rfp=rfp)
+        scores = selectors.score_list(user=request.user, rfp=rfp)
         return Response(RfpScoreSerializer(scores, many=True).data)
 
 
@@ -180,7 +217,7 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet[Invitation]):
     pagination_class = KeysetPagination
     ordering_fields = ["created_at"]
     ordering = ("id",)
-    action_capabilities = {"resend": Capability.RUN_RFPS}
+    permission_classes = [RolePermission, RfpPermission]
 
     def get_queryset(self) -> QuerySet[Invitation]:
         return selectors.invitation_list(user=self.request.user).order_by("id")
@@ -222,7 +259,7 @@ class ScoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Score]
     ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Score]:
-        return evaluation.score_list(user=self.request.user).order_by("id")
+        return selectors.score_list(user=self.request.user).order_by("id")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return RfpScoreWriteSerializer if self.action == "create" else RfpScoreSerializer

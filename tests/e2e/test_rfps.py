@@ -15,8 +15,15 @@ from accounts import demo
 from accounts.models import User
 from rfps.links import invitation_token
 from rfps.models import ProposalRevision
-from rfps.responses import proposal_save_draft, proposal_submit
-from rfps.services import CriterionInput, InviteeInput, LineInput, RfpInput, rfp_create, rfp_publish
+from rfps.services.responses import proposal_save_draft, proposal_submit
+from rfps.services.rfp import (
+    CriterionInput,
+    InviteeInput,
+    LineInput,
+    RfpInput,
+    rfp_create,
+    rfp_publish,
+)
 from tests.factories import ContactFactory, SupplierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,9 +95,9 @@ def test_supplier_responds_through_the_link_and_the_buyer_compares(
     assert "11000" not in content and "Five years on site" not in content
 
     with time_machine.travel(deadline + timedelta(minutes=5), tick=True):
-        from rfps.services import rfps_scan
+        from rfps.services.rfp import rfp_deadline_scan
 
-        rfps_scan()
+        rfp_deadline_scan()
         _sign_in(buyer_page, f"{live_server.url}/rfps/{rfp.pk}/compare/", "procurement")
         table = buyer_page.locator("table.compare")
         assert table.get_by_role("columnheader", name="Nordic Seating").count() == 1

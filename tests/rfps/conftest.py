@@ -17,8 +17,8 @@ import time_machine
 from accounts.models import User
 from accounts.roles import Role
 from rfps.models import Invitation, ProposalRevision, Rfp
-from rfps.responses import proposal_save_draft, proposal_submit
-from rfps.services import (
+from rfps.services.responses import proposal_save_draft, proposal_submit
+from rfps.services.rfp import (
     CriterionInput,
     InviteeInput,
     LineInput,

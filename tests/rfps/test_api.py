@@ -17,9 +17,9 @@ from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Contract
 from rfps.choices import RfpStatus
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.models import Rfp
-from rfps.services import rfps_scan
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.rfp import rfp_deadline_scan
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
@@ -206,7 +206,7 @@ def test_close_before_the_deadline_is_refused_then_scores_rounds_and_award(
     assert opened.status_code == 201 and opened.json()["number"] == 2
     event.respond(0, ["30", "200"])
     past_deadline(clock, second)
-    rfps_scan()
+    rfp_deadline_scan()
     _as(api_client, event.owner)
     blank = api_client.post(
         f"{RFPS}{event.rfp.pk}/award/",
@@ -254,7 +254,7 @@ def test_panel_scores_in_the_api_stay_private_until_one_submits(
 ) -> None:
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     pia, pete = event.panel
     quality = event.rfp.criteria.get(is_price=False)
     _as(api_client, pete)

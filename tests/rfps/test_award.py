@@ -12,9 +12,9 @@ from accounts.models import User
 from contracts.models import Benefit
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from rfps.award import rfp_award
 from rfps.choices import BaselineKind, RfpStatus
-from rfps.services import RfpStateError, rfps_scan, round_open
+from rfps.services.award import rfp_award
+from rfps.services.rfp import RfpStateError, rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def _closed(event: Event, clock: time_machine.Traveller) -> None:
     event.respond(1, ["40", "200"])  # 6000
     event.respond(2, ["60", "300"])  # 9000
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
 
 
 def test_award_creates_a_draft_contract_and_the_expected_saving(
@@ -64,7 +64,7 @@ def test_award_after_negotiation_uses_the_lowered_price(
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     event.respond(0, ["30", "200"])  # 5000
     past_deadline(clock, second)
-    rfps_scan()
+    rfp_deadline_scan()
     award = rfp_award(
         rfp=event.rfp,
         by=event.owner,
@@ -81,7 +81,7 @@ def test_a_single_offer_is_measured_against_the_budget(
     event = make_event(budget=Decimal(8000))
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     award = rfp_award(
         rfp=event.rfp, by=event.owner, invitation=event.invitation(0), rationale="Only offer"
     )
@@ -95,7 +95,7 @@ def test_no_saving_no_benefit(
     event = make_event(budget=Decimal(5000))
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     award = rfp_award(
         rfp=event.rfp,
         by=event.owner,
@@ -113,7 +113,7 @@ def test_award_needs_a_rationale_a_closed_rfp_and_a_proposal(
     with pytest.raises(RfpStateError):
         rfp_award(rfp=event.rfp, by=event.owner, invitation=event.invitation(0), rationale="x")
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     with pytest.raises(ValidationError) as error:
         rfp_award(rfp=event.rfp, by=event.owner, invitation=event.invitation(0), rationale=" ")
     assert "rationale" in error.value.message_dict

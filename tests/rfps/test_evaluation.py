@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import User
 from rfps import scoring
 from rfps.comparison import comparison_build
-from rfps.evaluation import evaluation_submit, score_list, score_set
-from rfps.selectors import rfp_get
-from rfps.services import RfpStateError, rfps_scan, round_open
+from rfps.selectors import rfp_get, score_list
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.rfp import RfpStateError, rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def _closed(event: Event, clock: time_machine.Traveller) -> None:
     event.respond(0, ["50", "200"])  # 7000
     event.respond(1, ["40", "200"])  # 6000
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
 
 
 def _score_all(event: Event, member: User, value: str) -> None:

@@ -25,17 +25,17 @@ from notifications.backends import MaskedConsoleEmailBackend
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_deliver
-from rfps.invitations import invitation_resend
 from rfps.links import invitation_from_token, invitation_token
 from rfps.models import Invitation
-from rfps.responses import (
+from rfps.services.invitations import invitation_resend
+from rfps.services.responses import (
     RespondedThroughLinkError,
     clarification_answer,
     clarification_ask,
     proposal_enter_on_behalf,
     proposal_save_draft,
 )
-from rfps.services import rfp_publish
+from rfps.services.rfp import rfp_publish
 from suppliers.services import contact_update
 from tests.rfps.conftest import Event, past_deadline
 

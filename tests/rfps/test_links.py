@@ -13,7 +13,7 @@ from rfps.links import (
     invitation_token,
     link_access,
 )
-from rfps.responses import invitation_decline
+from rfps.services.responses import invitation_decline
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from accounts.services import api_token_create
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from rfps.models import Rfp
-from rfps.responses import attachment_add, clarification_answer, clarification_ask
-from rfps.services import rfps_scan, round_open
+from rfps.services.responses import attachment_add, clarification_answer, clarification_ask
+from rfps.services.rfp import rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_a_negotiation_round_is_sealed_by_every_route_again(
 ) -> None:
     file_id = _respond_secretly(event)
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=3)
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     event.respond(0, ["876.54", "200"], answer="Delivered by griffin")

@@ -16,8 +16,8 @@ from accounts.models import User
 from accounts.roles import Role
 from rfps import selectors
 from rfps.comparison import comparison_build
-from rfps.responses import attachment_add
-from rfps.services import rfps_scan, round_open
+from rfps.services.responses import attachment_add
+from rfps.services.rfp import rfp_deadline_scan, round_open
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_a_negotiation_round_is_sealed_again_while_round_one_stays_open(
 ) -> None:
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=5)
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     event.respond(0, ["10", "10"])
@@ -132,7 +132,7 @@ def test_list_carries_the_current_rounds_deadline(
     draft = make_event(publish=False)
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=5)
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     deadlines = {r.pk: r.current_deadline for r in selectors.rfp_list(user=event.owner)}

@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,7 +16,7 @@ from notifications.choices import NotificationKind
 from notifications.models import Notification
 from rfps.choices import RfpStatus
 from rfps.models import Invitation, ProposalRevision, Round
-from rfps.responses import (
+from rfps.services.responses import (
     SubmissionClosedError,
     clarification_answer,
     clarification_ask,
@@ -24,21 +25,36 @@ from rfps.responses import (
     proposal_save_draft,
     proposal_submit,
 )
-from rfps.services import (
+from rfps.services.rfp import (
     CriterionInput,
     InviteeInput,
+    RfpInput,
     RfpStateError,
     rfp_cancel,
     rfp_close,
+    rfp_deadline_scan,
     rfp_publish,
     rfp_update,
-    rfps_scan,
     round_open,
 )
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, build_rfp, past_deadline
 
 pytestmark = pytest.mark.django_db
+
+
+def _draft_input(event: Event, **children: Any) -> RfpInput:
+    rfp = event.rfp
+    return RfpInput(
+        title=rfp.title,
+        owner=rfp.owner,
+        currency=rfp.currency,
+        deadline=rfp.deadline,
+        description=rfp.description,
+        category=rfp.category,
+        budget=rfp.budget,
+        **children,
+    )
 
 
 def _external(kind: str) -> list[Notification]:
@@ -57,21 +73,8 @@ def test_supplier_not_to_be_invited_is_refused(
 ) -> None:
     banned = SupplierFactory(excluded_from_rfps=True)
     event = make_event(publish=False)
-    from rfps.services import rfp_input_from
-
-    data = rfp_input_from(
-        {
-            name: getattr(event.rfp, name)
-            for name in (
-                "title",
-                "description",
-                "category",
-                "owner",
-                "currency",
-                "budget",
-                "deadline",
-            )
-        },
+    data = _draft_input(
+        event,
         invitees=[InviteeInput(banned)],
         criteria=[CriterionInput("Price", 100, True)],
     )
@@ -191,7 +194,7 @@ def test_supplier_not_shortlisted_cannot_submit_in_a_round(
     event.respond(0, ["50", "200"])
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     round_open(
         rfp=event.rfp,
         by=event.owner,
@@ -250,10 +253,10 @@ def test_close_before_the_deadline_is_refused(event: Event) -> None:
 
 
 def test_scan_closes_after_the_deadline_once(event: Event, clock: time_machine.Traveller) -> None:
-    assert rfps_scan() == {"closed": 0, "reminded": 0}
+    assert rfp_deadline_scan() == {"closed": 0, "reminded": 0}
     past_deadline(clock)
-    assert rfps_scan()["closed"] == 1
-    assert rfps_scan()["closed"] == 0
+    assert rfp_deadline_scan()["closed"] == 1
+    assert rfp_deadline_scan()["closed"] == 0
     event.rfp.refresh_from_db()
     assert event.rfp.status == RfpStatus.CLOSED
     closed = Notification.objects.filter(kind=NotificationKind.RFP_CLOSED)
@@ -266,10 +269,10 @@ def test_reminder_three_days_before_to_those_who_have_not_responded(
     event.respond(0, ["50", "200"])
     invitation_decline(invitation=event.invitation(2), reason="No capacity")
     clock.move_to(DEADLINE - timedelta(days=3, minutes=1))
-    assert rfps_scan()["reminded"] == 0
+    assert rfp_deadline_scan()["reminded"] == 0
     clock.move_to(DEADLINE - timedelta(days=2))
-    assert rfps_scan()["reminded"] == 1
-    assert rfps_scan()["reminded"] == 0
+    assert rfp_deadline_scan()["reminded"] == 1
+    assert rfp_deadline_scan()["reminded"] == 0
     reminders = _external(NotificationKind.RFP_REMINDER)
     assert [n.email_to for n in reminders] == [event.invitations[1].contact.email]
 
@@ -286,7 +289,7 @@ def test_round_needs_a_closed_rfp_and_a_shortlist_of_responders(
             deadline=DEADLINE + timedelta(days=5),
         )
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     with pytest.raises(ValidationError) as error:
         round_open(
             rfp=event.rfp,
@@ -303,7 +306,7 @@ def test_negotiation_round_keeps_every_revision_and_reseals(
     event.respond(0, ["50", "200"])
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second_deadline = DEADLINE + timedelta(days=5)
     round_open(
         rfp=event.rfp,
@@ -324,7 +327,7 @@ def test_negotiation_round_keeps_every_revision_and_reseals(
     )
     assert invitation_emails.count() == 2
     past_deadline(clock, second_deadline)
-    rfps_scan()
+    rfp_deadline_scan()
     event.rfp.refresh_from_db()
     assert event.rfp.status == RfpStatus.CLOSED
 
@@ -339,21 +342,8 @@ def test_cancel_tells_invitees(event: Event) -> None:
 def test_contact_of_another_supplier_is_refused(make_event: Callable[..., Event]) -> None:
     event = make_event(publish=False)
     stranger = ContactFactory()
-    from rfps.services import rfp_input_from
-
-    data = rfp_input_from(
-        {
-            name: getattr(event.rfp, name)
-            for name in (
-                "title",
-                "description",
-                "category",
-                "owner",
-                "currency",
-                "budget",
-                "deadline",
-            )
-        },
+    data = _draft_input(
+        event,
         invitees=[InviteeInput(event.invitations[0].supplier, stranger)],
     )
     with pytest.raises(ValidationError):
@@ -365,7 +355,7 @@ def test_a_supplier_excluded_meanwhile_cannot_be_shortlisted(
 ) -> None:
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     supplier = event.invitations[0].supplier
     supplier.excluded_from_rfps = True
     supplier.save()

@@ -9,9 +9,9 @@ from django.core import mail
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from rfps.choices import RfpStatus
-from rfps.responses import clarification_answer, clarification_ask
-from rfps.services import rfp_cancel
-from rfps.tasks import rfps_scan_task
+from rfps.services.responses import clarification_answer, clarification_ask
+from rfps.services.rfp import rfp_cancel
+from rfps.tasks import rfp_deadline_scan_task
 from srm.celery import app
 from tests.rfps.conftest import Event, past_deadline
 
@@ -19,14 +19,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_beat_runs_the_scan_task() -> None:
-    entry = app.conf.beat_schedule["rfps-scan"]
-    assert entry["task"] == rfps_scan_task.name
+    entry = app.conf.beat_schedule["rfp-deadline-scan"]
+    assert entry["task"] == rfp_deadline_scan_task.name
 
 
 def test_scan_task_closes_due_rfps_once(event: Event, clock: time_machine.Traveller) -> None:
     past_deadline(clock)
-    assert rfps_scan_task.delay().get()["closed"] == 1
-    assert rfps_scan_task.delay().get()["closed"] == 0
+    assert rfp_deadline_scan_task.delay().get()["closed"] == 1
+    assert rfp_deadline_scan_task.delay().get()["closed"] == 0
     event.rfp.refresh_from_db()
     assert event.rfp.status == RfpStatus.CLOSED
 

@@ -21,11 +21,11 @@ from accounts.roles import Role
 from contracts.models import Contract
 from notifications.models import Notification
 from rfps.choices import RfpStatus
-from rfps.evaluation import evaluation_submit, score_set
 from rfps.links import invitation_token
 from rfps.models import Evaluation, Invitation, ProposalRevision, Rfp
-from rfps.responses import attachment_add, proposal_enter_on_behalf, proposal_save_draft
-from rfps.services import RfpInput, rfp_create, rfp_publish, rfps_scan, round_open
+from rfps.services.evaluation import evaluation_submit, score_set
+from rfps.services.responses import attachment_add, proposal_enter_on_behalf, proposal_save_draft
+from rfps.services.rfp import RfpInput, rfp_create, rfp_deadline_scan, rfp_publish, round_open
 from tests.factories import ContactFactory, SupplierFactory
 from tests.rfps.conftest import DEADLINE, Event, past_deadline
 
@@ -379,7 +379,7 @@ def test_score_page_shows_others_only_after_submitting(
 ) -> None:
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     pia, pete = event.panel
     quality = event.rfp.criteria.get(is_price=False)
     score_set(
@@ -407,7 +407,7 @@ def test_round_and_award_pages(event: Event, client: Client, clock: time_machine
     event.respond(0, ["50", "200"])
     event.respond(1, ["45", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     _login(client, event.owner)
     round_url = reverse("rfps:round_create", args=[event.rfp.pk])
     assert client.get(round_url).status_code == 200
@@ -422,7 +422,7 @@ def test_round_and_award_pages(event: Event, client: Client, clock: time_machine
     assert response.status_code == 302
     event.respond(0, ["30", "200"])
     clock.move_to(DEADLINE + timedelta(days=10))
-    rfps_scan()
+    rfp_deadline_scan()
     _login(client, event.owner)  # the session expired meanwhile
     award_url = reverse("rfps:rfp_award", args=[event.rfp.pk])
     missing = client.post(award_url, {"invitation": event.invitations[0].pk, "rationale": ""})
@@ -575,7 +575,7 @@ def test_enter_on_behalf_is_offered_only_to_suppliers_in_the_open_round(
     )
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     round_open(
         rfp=event.rfp,
         by=event.owner,
@@ -598,7 +598,7 @@ def test_deadlines_said_to_be_utc_are_utc_whatever_the_sites_time_zone(
     settings.TIME_ZONE = "Europe/Stockholm"
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     _login(client, event.owner)
     round_url = reverse("rfps:round_create", args=[event.rfp.pk])
     typed = {"shortlist": [event.invitations[0].pk], "deadline": "2027-03-20T12:00"}
@@ -666,7 +666,7 @@ def test_a_supplier_left_out_of_a_negotiation_round_reads_but_cannot_respond(
     event.respond(0, ["50", "200"])
     event.respond(1, ["45", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=3)
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     left_out = _respond_url(event, 1)
@@ -689,7 +689,7 @@ def test_a_revised_offer_in_a_negotiation_round_keeps_its_files(
     event.respond(0, ["50", "200"])
     event.respond(1, ["60", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=3)
     round_open(
         rfp=event.rfp,
@@ -722,7 +722,7 @@ def test_taking_a_carried_file_out_of_a_negotiation_draft_keeps_round_ones(
     first_file = attachment_add(invitation=event.invitation(0), upload=upload)
     event.respond(0, ["50", "200"])
     past_deadline(clock)
-    rfps_scan()
+    rfp_deadline_scan()
     second = DEADLINE + timedelta(days=3)
     round_open(rfp=event.rfp, by=event.owner, shortlist=[event.invitation(0)], deadline=second)
     proposal_save_draft(invitation=event.invitation(0), prices={}, answers={})  # opens round 2

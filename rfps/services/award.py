@@ -18,10 +18,11 @@ from contracts.services import benefit_create, contract_create
 from core.text import LazyFormat
 from notifications.choices import NotificationKind
 from rfps import scoring
-from rfps.choices import BaselineKind, RfpStatus
-from rfps.invitations import link_email_send
+from rfps.choices import BaselineKind, RfpAction, RfpStatus
 from rfps.models import Award, Invitation, ProposalRevision, Rfp
-from rfps.services import RfpStateError, may_run
+from rfps.permissions import may_award, status_allows
+from rfps.services.invitations import link_email_send
+from rfps.services.rfp import RfpStateError
 
 
 def latest_revision(invitation: Invitation) -> ProposalRevision | None:
@@ -53,17 +54,29 @@ def baseline(rfp: Rfp) -> tuple[str, Decimal | None]:
 
 @transaction.atomic
 def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> Award:
-    """Awards a closed RFP to one supplier's latest offer."""
-    if not may_run(by):
+    """Awards a closed RFP to one supplier's latest offer; never to a supplier excluded from
+    RFPs after a very poor review (it may have been reviewed since it responded)."""
+    if not may_award(by, rfp):
         raise PermissionDenied
     rfp = Rfp.objects.select_for_update().get(pk=rfp.pk)
-    if rfp.status != RfpStatus.CLOSED:
+    if not status_allows(rfp, RfpAction.AWARD):
         raise RfpStateError(_("Only a closed RFP, past its deadline, can be awarded."))
     if not rationale.strip():
         raise ValidationError({"rationale": _("Say why this proposal wins.")})
     revision = latest_revision(invitation) if invitation.rfp_id == rfp.pk else None
     if revision is None:
         raise ValidationError({"invitation": _("This supplier has no proposal to award.")})
+    invitation = Invitation.objects.select_related("supplier").get(pk=invitation.pk)
+    if invitation.supplier.excluded_from_rfps:
+        raise ValidationError(
+            {
+                "invitation": _(
+                    "%(supplier)s is excluded from RFPs after a very poor review and cannot "
+                    "be awarded."
+                )
+                % {"supplier": invitation.supplier.name}
+            }
+        )
     kind, base = baseline(rfp)
     saving = None if base is None else base - revision.total
     contract = contract_create(
@@ -114,12 +127,19 @@ def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> 
 
 
 def tell_outcome(rfp: Rfp, *, winner: Invitation | None, note: str = "") -> None:
-    """Tells every invitee who did not decline how the RFP ended for them."""
+    """Tells the invitees how the RFP ended for them. A cancellation goes to every invitee
+    who did not decline; an award only to those who submitted a proposal (the winner, and
+    "another proposal was selected" to the others): one who never responded is told
+    nothing, since there is no proposal of theirs to speak of."""
     invitations = (
         rfp.invitations.filter(invited_at__isnull=False, declined_at__isnull=True)
         .exclude(email="")
         .select_related("contact", "rfp", "supplier")
     )
+    if winner is not None:
+        invitations = invitations.filter(
+            pk__in=rfp.proposals.filter(submitted_at__isnull=False).values("invitation_id")
+        )
     for invitation in invitations:
         if winner is None:
             text = gettext_lazy("%(title)s was cancelled")

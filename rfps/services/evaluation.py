@@ -8,50 +8,21 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from rfps.choices import RfpStatus
+from rfps.choices import RfpAction
 from rfps.models import Criterion, Evaluation, Invitation, Rfp, Score
-from rfps.selectors import rfp_visible
-from rfps.services import RfpStateError
-from suppliers.selectors import AnyUser
-
-
-def is_panel_member(user: AnyUser, rfp: Rfp) -> bool:
-    return bool(user.is_authenticated) and rfp.panel.filter(pk=user.pk).exists()  # type: ignore[misc]
-
-
-def sees_panel_scores(user: AnyUser, rfp: Rfp) -> bool:
-    """Whether the user may see the panel's submitted scores: anyone who reads the RFP and is
-    not on its panel, and panel members once they have submitted their own sheet."""
-    if not is_panel_member(user, rfp):
-        return True
-    return rfp.evaluations.filter(evaluator_id=user.pk, submitted_at__isnull=False).exists()
-
-
-def scorable_invitations(rfp: Rfp) -> QuerySet[Invitation]:
-    """Suppliers with a submitted proposal in a round whose deadline has passed."""
-    return (
-        rfp.invitations.filter(
-            proposals__submitted_at__isnull=False,
-            proposals__round__deadline__lte=timezone.now(),
-        )
-        .distinct()
-        .select_related("supplier")
-        .order_by("supplier__name", "id")
-    )
+from rfps.permissions import may_score, status_allows
+from rfps.selectors import scorable_invitations
+from rfps.services.rfp import RfpStateError
 
 
 def _evaluation(rfp: Rfp, by: User) -> Evaluation:
-    if not is_panel_member(by, rfp):
+    if not may_score(by, rfp):
         raise PermissionDenied
-    if (
-        rfp.status not in {RfpStatus.CLOSED, RfpStatus.PUBLISHED}
-        or not scorable_invitations(rfp).exists()
-    ):
+    if not status_allows(rfp, RfpAction.SCORE) or not scorable_invitations(rfp).exists():
         raise RfpStateError(_("There is nothing to score until the deadline has passed."))
     evaluation, _created = Evaluation.objects.get_or_create(rfp=rfp, evaluator=by)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
@@ -110,24 +81,3 @@ def evaluation_submit(*, rfp: Rfp, by: User) -> Evaluation:
     evaluation.submitted_at = evaluation.updated_at = timezone.now()
     evaluation.save(update_fields=["submitted_at", "updated_at"])
     return evaluation
-
-
-def score_list(*, user: AnyUser, rfp: Rfp | None = None) -> QuerySet[Score]:
-    """Scores the user may read: their own, always; others' submitted ones once they have
-    submitted theirs. Readers not on the panel (owner, procurement) see submitted sheets."""
-    queryset = Score.objects.filter(evaluation__rfp__in=rfp_visible(user=user)).select_related(
-        "evaluation__evaluator", "criterion", "invitation__supplier"
-    )
-    if rfp is not None:
-        queryset = queryset.filter(evaluation__rfp=rfp)
-    if not user.is_authenticated:
-        return queryset.none()
-    own_sheet = Evaluation.objects.filter(evaluator_id=user.pk)
-    # Others' submitted sheets, on RFPs where the user is on the panel only if submitted.
-    open_to_me = Q(evaluation__submitted_at__isnull=False) & (
-        ~Q(evaluation__rfp__in=Rfp.objects.filter(panel__pk=user.pk).values("pk"))
-        | Q(evaluation__rfp__in=own_sheet.filter(submitted_at__isnull=False).values("rfp"))
-    )
-    return queryset.filter(Q(evaluation__evaluator_id=user.pk) | open_to_me).order_by(
-        "evaluation__rfp_id", "invitation__supplier__name", "criterion__position", "id"
-    )

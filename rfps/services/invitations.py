@@ -26,7 +26,7 @@ from notifications import links
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.services import notification_create_external
-from rfps.choices import RfpStatus
+from rfps.choices import INVITATION_STATUS_ACTIONS, InvitationAction
 from rfps.links import LinkAccess, invitation_url, link_access
 from rfps.models import Invitation, _nonce
 
@@ -174,14 +174,16 @@ def invitation_resend(*, invitation: Invitation, by: User, now: datetime | None 
     link); returns that address. Only while the supplier may respond; at most once a
     minute."""
     from rfps.links import current_round
-    from rfps.services import may_run, utc_text
+    from rfps.permissions import may_act_for_supplier
+    from rfps.services.rfp import utc_text
 
-    if not may_run(by):
+    if not may_act_for_supplier(by, invitation):
         raise PermissionDenied
     now = now or timezone.now()
     invitation = _follow_contact(invitation)
     rfp = invitation.rfp
-    if rfp.status != RfpStatus.PUBLISHED or link_access(invitation, now=now) != LinkAccess.RESPOND:
+    may_respond = link_access(invitation, now=now) == LinkAccess.RESPOND
+    if InvitationAction.RESEND not in INVITATION_STATUS_ACTIONS[rfp.status] or not may_respond:
         raise ValidationError(
             {
                 "invitation": _(

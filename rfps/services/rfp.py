@@ -1,14 +1,13 @@
 """Every write to an RFP on the buying side: create and edit a draft, publish, cancel, close,
-negotiation rounds, the deadline scan. Supplier responses are in rfps.responses, evaluation
-in rfps.evaluation, the award in rfps.award."""
+negotiation rounds, the deadline scan. Supplier responses are in rfps.services.responses,
+evaluation in rfps.services.evaluation, the award in rfps.services.award."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,14 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
-from rfps.choices import RfpStatus
-from rfps.invitations import link_email_send, pin_addresses
+from rfps.choices import RfpAction, RfpStatus
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine, Round
+from rfps.permissions import may_manage, may_run_rfps, status_allows
+from rfps.selectors import rfp_owner_candidate_list, rfp_panel_candidate_list
+from rfps.services.invitations import link_email_send, pin_addresses
+from suppliers.choices import SupplierStatus
 from suppliers.models import Category, Contact, Supplier
 
 REMIND_BEFORE = timedelta(days=3)
@@ -80,13 +81,41 @@ def utc_text(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
-def may_run(user: User) -> bool:
-    return user_can(user, Capability.RUN_RFPS) and user_can(user, Capability.CHANGE_DATA)
-
-
 def _require_runner(user: User) -> None:
-    if not may_run(user):
+    if not may_run_rfps(user):
         raise PermissionDenied
+
+
+def _require_manager(user: User, rfp: Rfp) -> None:
+    if not may_manage(user, rfp):
+        raise PermissionDenied
+
+
+def _require_status(rfp: Rfp, action: RfpAction, message: str) -> None:
+    if not status_allows(rfp, action):
+        raise RfpStateError(message)
+
+
+def _check_people(data: RfpInput, *, by: User) -> None:
+    """The owner runs RFPs and the panel are people who evaluate: never an integration
+    account, whatever the page or the API offered."""
+    errors: dict[str, list[str]] = {}
+    if not rfp_owner_candidate_list(user=by).filter(pk=data.owner.pk).exists():
+        errors["owner"] = [
+            _("%(name)s may not own an RFP: the owner is someone who runs RFPs.")
+            % {"name": data.owner.name}
+        ]
+    panel_ids = {person.pk for person in data.panel}
+    allowed = set(
+        rfp_panel_candidate_list(user=by).filter(pk__in=panel_ids).values_list("pk", flat=True)
+    )
+    refused = [person.name for person in data.panel if person.pk not in allowed]
+    if refused:
+        errors["panel"] = [
+            _("Not someone who evaluates RFPs: %(names)s.") % {"names": ", ".join(refused)}
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_invitees(invitees: Sequence[InviteeInput]) -> None:
@@ -94,7 +123,12 @@ def _check_invitees(invitees: Sequence[InviteeInput]) -> None:
     seen: set[int] = set()
     for invitee in invitees:
         supplier = invitee.supplier
-        if supplier.excluded_from_rfps:
+        if supplier.status == SupplierStatus.OFFBOARDED:
+            errors.append(
+                _("%(supplier)s is offboarded and may not be invited.")
+                % {"supplier": supplier.name}
+            )
+        elif supplier.excluded_from_rfps:
             errors.append(
                 _("%(supplier)s may not be invited to RFPs after a very poor review.")
                 % {"supplier": supplier.name}
@@ -161,10 +195,11 @@ def _write_children(rfp: Rfp, data: RfpInput) -> None:
     rfp.panel.set(data.panel)
 
 
-def _apply(rfp: Rfp, data: RfpInput) -> None:
+def _apply(rfp: Rfp, data: RfpInput, *, by: User) -> None:
     for name in RFP_FIELDS:
         setattr(rfp, name, getattr(data, name))
     rfp.full_clean(exclude=["reference"])
+    _check_people(data, by=by)
     _check_criteria(data.criteria, complete=False)
     _check_invitees(data.invitees)
 
@@ -174,7 +209,7 @@ def rfp_create(*, by: User, data: RfpInput) -> Rfp:
     """A draft RFP with its lines, questions, criteria, invitees and panel."""
     _require_runner(by)
     rfp = Rfp(reference="pending")
-    _apply(rfp, data)
+    _apply(rfp, data, by=by)
     rfp.save()
     # The reference is the year and the row's id: unique without a counter to lock.
     rfp.reference = f"RFP-{rfp.created_at:%Y}-{rfp.pk:05d}"
@@ -186,11 +221,10 @@ def rfp_create(*, by: User, data: RfpInput) -> Rfp:
 @transaction.atomic
 def rfp_update(*, rfp: Rfp, by: User, data: RfpInput) -> Rfp:
     """Replaces a draft's fields and children; a published RFP no longer changes."""
-    _require_runner(by)
+    _require_manager(by, rfp)
     rfp = Rfp.objects.select_for_update().get(pk=rfp.pk)
-    if rfp.status != RfpStatus.DRAFT:
-        raise RfpStateError(_("Only a draft RFP can be edited."))
-    _apply(rfp, data)
+    _require_status(rfp, RfpAction.EDIT, _("Only a draft RFP can be edited."))
+    _apply(rfp, data, by=by)
     rfp.updated_at = timezone.now()
     rfp.save()
     _write_children(rfp, data)
@@ -219,6 +253,13 @@ def _check_publishable(rfp: Rfp, now: datetime) -> None:
             _("Not to be invited after a very poor review: %(names)s.")
             % {"names": ", ".join(excluded)}
         ]
+    offboarded = [
+        i.supplier.name for i in invitations if i.supplier.status == SupplierStatus.OFFBOARDED
+    ]
+    if offboarded:
+        errors.setdefault("invitees", []).append(
+            _("Offboarded, so not to be invited: %(names)s.") % {"names": ", ".join(offboarded)}
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -226,10 +267,9 @@ def _check_publishable(rfp: Rfp, now: datetime) -> None:
 @transaction.atomic
 def rfp_publish(*, rfp: Rfp, by: User) -> Rfp:
     """Opens the first round and sends each invitee's contact their link."""
-    _require_runner(by)
+    _require_manager(by, rfp)
     rfp = Rfp.objects.select_for_update().get(pk=rfp.pk)
-    if rfp.status != RfpStatus.DRAFT:
-        raise RfpStateError(_("Only a draft RFP can be published."))
+    _require_status(rfp, RfpAction.PUBLISH, _("Only a draft RFP can be published."))
     now = timezone.now()
     _check_publishable(rfp, now)
     Round.objects.create(rfp=rfp, number=1, deadline=rfp.deadline, opened_by=by, opened_at=now)
@@ -263,17 +303,16 @@ def _send_invitation(invitation: Invitation, *, occasion: str, deadline: datetim
 
 @transaction.atomic
 def rfp_cancel(*, rfp: Rfp, by: User, reason: str = "") -> Rfp:
-    _require_runner(by)
+    _require_manager(by, rfp)
     rfp = Rfp.objects.select_for_update().get(pk=rfp.pk)
-    if rfp.status in {RfpStatus.AWARDED, RfpStatus.CANCELLED}:
-        raise RfpStateError(_("An awarded or cancelled RFP cannot be cancelled."))
+    _require_status(rfp, RfpAction.CANCEL, _("An awarded or cancelled RFP cannot be cancelled."))
     now = timezone.now()
     was_published = rfp.published_at is not None
     rfp.status = RfpStatus.CANCELLED
     rfp.cancelled_at = rfp.updated_at = now
     rfp.save(update_fields=["status", "cancelled_at", "updated_at"])
     if was_published:
-        from rfps.award import tell_outcome
+        from rfps.services.award import tell_outcome
 
         tell_outcome(rfp, winner=None, note=reason)
     return rfp
@@ -313,10 +352,10 @@ def _close_round(round_: Round, now: datetime) -> bool:
 def rfp_close(*, rfp: Rfp, by: User) -> Rfp:
     """Closes the open round now that its deadline has passed. Never before: server time
     decides, so no one can open the proposals early by closing."""
-    _require_runner(by)
+    _require_manager(by, rfp)
     round_ = open_round(rfp)
     now = timezone.now()
-    if rfp.status != RfpStatus.PUBLISHED or round_ is None:
+    if not status_allows(rfp, RfpAction.CLOSE) or round_ is None:
         raise RfpStateError(_("Only a published RFP can be closed."))
     if now < round_.deadline:
         raise RfpStateError(_("The deadline has not passed: proposals stay sealed until then."))
@@ -331,10 +370,11 @@ def round_open(
 ) -> Round:
     """A negotiation round: the shortlisted suppliers may revise their offers until the new
     deadline, and those revisions are sealed until it."""
-    _require_runner(by)
+    _require_manager(by, rfp)
     rfp = Rfp.objects.select_for_update().get(pk=rfp.pk)
-    if rfp.status != RfpStatus.CLOSED:
-        raise RfpStateError(_("A negotiation round opens only after the deadline has passed."))
+    _require_status(
+        rfp, RfpAction.NEW_ROUND, _("A negotiation round opens only after the deadline has passed.")
+    )
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if deadline <= now:
@@ -421,17 +461,10 @@ def _remind(round_: Round, now: datetime) -> int:
 
 
 @transaction.atomic
-def rfps_scan(*, now: datetime | None = None) -> dict[str, int]:
+def rfp_deadline_scan(*, now: datetime | None = None) -> dict[str, int]:
     """Closes rounds whose deadline passed (and their RFPs), and reminds invitees who have not
     responded three days before a deadline. Safe to run twice, or twice at once."""
     now = now or timezone.now()
     closed = sum(_close_round(round_, now) for round_ in _due_rounds(now))
     reminded = sum(_remind(round_, now) for round_ in _rounds_to_remind(now))
     return {"closed": closed, "reminded": reminded}
-
-
-def rfp_input_from(data: Mapping[str, Any], **children: Any) -> RfpInput:
-    """Builds an RfpInput from cleaned form or serializer data plus its children."""
-    fields: dict[str, Any] = {name: data.get(name) for name in RFP_FIELDS}
-    fields["description"] = fields["description"] or ""
-    return RfpInput(**fields, **children)

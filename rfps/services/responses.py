@@ -28,14 +28,19 @@ from core.text import LazyFormat
 from core.uploads import check_upload
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
-from rfps.choices import RfpStatus
-from rfps.invitations import link_email_send
+from rfps.choices import RfpAction, RfpStatus
 from rfps.links import current_round
 from rfps.models import Clarification, Invitation, Proposal, ProposalAttachment, ProposalRevision
+from rfps.permissions import may_act_for_supplier, may_answer, status_allows
 from rfps.scoring import line_amount
-from rfps.services import may_run
+from rfps.services.invitations import link_email_send
+from rfps.services.rfp import RfpStateError
 
 MAX_ANSWER = 10_000
+# What a supplier types: a unit price per line and an answer per question, keyed by the line's
+# and the question's id as text.
+LinePrices = Mapping[str, Decimal | str | None]
+Answers = Mapping[str, str]
 MAX_PRICE = Decimal("999999999999.9999")
 
 
@@ -113,7 +118,7 @@ def _carry_over(proposal: Proposal) -> None:
             )
 
 
-def _clean_prices(invitation: Invitation, prices: Mapping[Any, Any]) -> dict[str, str]:
+def _clean_prices(invitation: Invitation, prices: LinePrices) -> dict[str, str]:
     line_ids = {str(pk) for pk in invitation.rfp.lines.values_list("pk", flat=True)}
     cleaned: dict[str, str] = {}
     errors: list[str] = []
@@ -138,7 +143,7 @@ def _clean_prices(invitation: Invitation, prices: Mapping[Any, Any]) -> dict[str
     return cleaned
 
 
-def _clean_answers(invitation: Invitation, answers: Mapping[Any, Any]) -> dict[str, str]:
+def _clean_answers(invitation: Invitation, answers: Answers) -> dict[str, str]:
     question_ids = {str(pk) for pk in invitation.rfp.questions.values_list("pk", flat=True)}
     cleaned: dict[str, str] = {}
     for key, text in answers.items():
@@ -160,8 +165,8 @@ def _clean_answers(invitation: Invitation, answers: Mapping[Any, Any]) -> dict[s
 def proposal_save_draft(
     *,
     invitation: Invitation,
-    prices: Mapping[Any, Any],
-    answers: Mapping[Any, Any],
+    prices: LinePrices,
+    answers: Answers,
     now: datetime | None = None,
 ) -> Proposal:
     """Saves what the supplier has typed so far through its link; nothing is submitted."""
@@ -171,7 +176,7 @@ def proposal_save_draft(
 
 
 def _save_draft(
-    invitation: Invitation, prices: Mapping[Any, Any], answers: Mapping[Any, Any], now: datetime
+    invitation: Invitation, prices: LinePrices, answers: Answers, now: datetime
 ) -> Proposal:
     proposal = _open_proposal(invitation, now)
     proposal.draft = {
@@ -338,7 +343,7 @@ def _submit(invitation: Invitation, entered_by: User | None, now: datetime) -> P
 
 
 def _require_buyer(by: User, invitation: Invitation) -> None:
-    if not may_run(by):
+    if not may_act_for_supplier(by, invitation):
         raise PermissionDenied
 
 
@@ -347,8 +352,8 @@ def proposal_enter_on_behalf(
     *,
     invitation: Invitation,
     by: User,
-    prices: Mapping[Any, Any],
-    answers: Mapping[Any, Any],
+    prices: LinePrices,
+    answers: Answers,
     uploads: Sequence[UploadedFile] = (),
 ) -> ProposalRevision:
     """A proposal the supplier sent by email, with its files, entered by a buyer before the
@@ -441,12 +446,18 @@ def clarification_ask(*, invitation: Invitation, question: str) -> Clarification
 def clarification_answer(*, clarification: Clarification, by: User, answer: str) -> Clarification:
     """Answers a question; every invitee still in the RFP receives the question and answer,
     without the asker's name."""
-    if not may_run(by):
+    if not may_answer(by, clarification.rfp):
         raise PermissionDenied
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": _("Type the answer.")})
-    clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
+    clarification = (
+        Clarification.objects.select_for_update(of=("self",))
+        .select_related("rfp")
+        .get(pk=clarification.pk)
+    )
+    if not status_allows(clarification.rfp, RfpAction.ANSWER):
+        raise RfpStateError(_("The RFP is over: its questions are no longer answered."))
     clarification.answer = answer[:5000]
     clarification.answered_at = timezone.now()
     clarification.answered_by = by
