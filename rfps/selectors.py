@@ -23,6 +23,7 @@ from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
 from rfps.choices import RfpStatus
 from rfps.models import (
     Clarification,
+    Criterion,
     Evaluation,
     Invitation,
     Proposal,
@@ -50,6 +51,11 @@ def rfp_visible(*, user: AnyUser) -> QuerySet[Rfp]:
         return Rfp.objects.all()
     ids = Rfp.objects.filter(Q(owner=user) | Q(panel=user)).values("pk")
     return Rfp.objects.filter(pk__in=ids)
+
+
+def criterion_visible(*, user: AnyUser) -> QuerySet[Criterion]:
+    """The criteria of the RFPs ``user`` may see."""
+    return Criterion.objects.filter(rfp__in=rfp_visible(user=user))
 
 
 def rfp_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Rfp]:

@@ -3,17 +3,15 @@ proposal's versions come from ``proposal_list``'s ``opened_revisions``, empty wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
-from core.api.fields import AllowedActionsField, DateTimeField
+from core.api.fields import AllowedActionsField, DateTimeField, VisibleRelatedField
 from rfps import selectors
 from rfps.choices import RfpAction, RfpStatus
 from rfps.models import (
@@ -28,20 +26,7 @@ from rfps.models import (
     Score,
 )
 from suppliers.api.serializers import SupplierBriefSerializer
-from suppliers.selectors import AnyUser, category_list, contact_visible, supplier_visible
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleField(serializers.PrimaryKeyRelatedField):
-    """A related object by id, looked up only among those the caller may see or pick (a
-    selector of ``user``): the others do not exist for them."""
-
-    def __init__(self, selector: Callable[[AnyUser], QuerySet[Any]], **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.selector(self.context["request"].user)
+from suppliers.selectors import category_list, contact_visible, supplier_visible
 
 
 @extend_schema_field(
@@ -143,9 +128,9 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
 
 
 class RfpInviteeWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    supplier = VisibleField(lambda user: supplier_visible(user=user))
-    contact = VisibleField(
-        lambda user: contact_visible(user=user),
+    supplier = VisibleRelatedField(selector=supplier_visible)
+    contact = VisibleRelatedField(
+        selector=contact_visible,
         required=False,
         allow_null=True,
         help_text=_("Receives the link; omit to enter the supplier's proposal yourself."),
@@ -157,9 +142,9 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    category = VisibleField(lambda user: category_list(user=user), required=False, allow_null=True)
-    owner = VisibleField(
-        lambda user: selectors.rfp_owner_candidate_list(user=user),
+    category = VisibleRelatedField(selector=category_list, required=False, allow_null=True)
+    owner = VisibleRelatedField(
+        selector=selectors.rfp_owner_candidate_list,
         required=False,
         help_text=_("Someone who runs RFPs; defaults to the caller."),
         error_messages={
@@ -177,8 +162,8 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
     questions = RfpQuestionSerializer(many=True, required=False, max_length=100)  # type: ignore[call-arg]
     criteria = RfpCriterionSerializer(many=True, max_length=20)  # type: ignore[call-arg]
     invitees = RfpInviteeWriteSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]
-    panel = VisibleField(
-        lambda user: selectors.rfp_panel_candidate_list(user=user),
+    panel = VisibleRelatedField(
+        selector=selectors.rfp_panel_candidate_list,
         many=True,
         required=False,
         help_text=_("Procurement managers, account managers or executives."),
@@ -284,18 +269,16 @@ class RfpScoreSerializer(serializers.ModelSerializer[Score]):
 
 
 class RfpScoreWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    rfp = VisibleField(lambda user: selectors.rfp_visible(user=user))
-    invitation = VisibleField(lambda user: selectors.invitation_list(user=user))
-    criterion = VisibleField(
-        lambda user: Criterion.objects.filter(rfp__in=selectors.rfp_visible(user=user))
-    )
+    rfp = VisibleRelatedField(selector=selectors.rfp_visible)
+    invitation = VisibleRelatedField(selector=selectors.invitation_list)
+    criterion = VisibleRelatedField(selector=selectors.criterion_visible)
     value = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    shortlist = VisibleField(
-        lambda user: selectors.invitation_list(user=user),
+    shortlist = VisibleRelatedField(
+        selector=selectors.invitation_list,
         many=True,
         help_text=_("Invitation ids of suppliers that submitted a proposal."),
     )
@@ -304,7 +287,7 @@ class RfpRoundWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RfpAwardWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    invitation = VisibleField(lambda user: selectors.invitation_list(user=user))
+    invitation = VisibleRelatedField(selector=selectors.invitation_list)
     # Blank passes here: rfps.services.award.rfp_award refuses it, keyed "rationale".
     rationale = serializers.CharField(allow_blank=True, max_length=5000)
 
