@@ -18,7 +18,7 @@ class PagesBackend(ModelBackend):
     that django-axes counts towards the lockout. So the sign-in page never confirms such an
     account's password. Sessions are not affected: ``get_user`` is Django's."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -28,4 +28,4 @@ class PagesBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None and not user_can(user, Capability.USE_PAGES):
             return None
-        return user  # type: ignore[return-value]
+        return user

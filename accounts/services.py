@@ -79,7 +79,7 @@ def api_token_authenticate(*, key: str) -> APIToken | None:
     )
     if token is None:
         return None
-    remember_roles(token.user, token.role_names)  # type: ignore[attr-defined]
+    remember_roles(token.user, token.role_names)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)

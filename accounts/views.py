@@ -51,7 +51,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         return response
     language = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        user_set_language(user=request.user, language=language)
     translation.activate(language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

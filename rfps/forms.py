@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from core.currencies import currency_choices
+from core.currencies import currency_choices, default_currency
 from core.forms import DateTimeField
 from rfps.filtersets import RfpFilterSet
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine
@@ -88,7 +88,7 @@ class RfpForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["currency"] = forms.ChoiceField(
-            label=_("Currency"), choices=currency_choices(), initial="EUR"
+            label=_("Currency"), choices=currency_choices(), initial=default_currency
         )
         self.fields["deadline"].help_text = _(
             "Server time (UTC). Proposals stay sealed until then."

@@ -258,7 +258,7 @@ def _write_suppliers(
 ) -> UpsertResult:
     now = timezone.now()
     defaults = {
-        name: cast(Field, Supplier._meta.get_field(name)).get_default()  # type: ignore[type-arg]
+        name: cast(Field, Supplier._meta.get_field(name)).get_default()
         for name in _SUPPLIER_COLUMNS
     }
     ids = [values["id"] for values in existing.values()]
@@ -307,7 +307,7 @@ def _write_suppliers(
         update_fields=[*_SUPPLIER_COLUMNS, "updated_at"],
     )
     pk_by_key = {values["external_id"]: values["id"] for values in existing.values()}
-    pk_by_key.update({supplier.external_id: supplier.pk for supplier in written})  # type: ignore[misc]
+    pk_by_key.update({supplier.external_id: supplier.pk for supplier in written})
     _write_categories(category_changes, pk_by_key, links)
     _write_owners(owner_changes, pk_by_key, now)
 

@@ -113,7 +113,7 @@ class _HistoryReader:
             return _("Contact %(name)s") % {"name": data.get("name", "")}
         if model is KeyAccountOwnership:
             role = OwnershipRole(data["role"]).label if data.get("role") in OwnershipRole else ""
-            person = self.users.get(data.get("user_id"), _EMPTY)  # type: ignore[arg-type]
+            person = self.users.get(data.get("user_id"), _EMPTY)
             return _("%(role)s: %(person)s") % {"role": role, "person": person}
         if model is SupplierCategory:
             name = self.categories.get(data.get("category_id"), _EMPTY)  # type: ignore[arg-type]

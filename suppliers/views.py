@@ -15,11 +15,11 @@ from django.views import View
 
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
-from accounts.roles import Capability, user_can
+from accounts.roles import Capability
 from core.exceptions import DomainError
 from core.integrity import protected_message
 from reports.health import with_health
-from suppliers import services
+from suppliers import permissions, services
 from suppliers.forms import (
     ContactForm,
     OwnershipAssignForm,
@@ -126,13 +126,12 @@ def _detail_context(
     request: HttpRequest, supplier: Supplier, *, status_form: StatusChangeForm | None = None
 ) -> dict[str, Any]:
     user = _actor(request)
-    if status_form is None and user_can(user, Capability.MANAGE_PORTFOLIO):
+    if status_form is None and permissions.may_change_status(user, supplier):
         status_form = StatusChangeForm(supplier=supplier)
     ownerships = supplier.all_ownerships  # type: ignore[attr-defined]
     return {
         "supplier": supplier,
         "past_ownerships": [ownership for ownership in ownerships if not ownership.is_current],
-        "may_edit_contacts": services.may_edit_contacts(user=user, supplier=supplier),
         "status_form": status_form,
         "history": history_entries(supplier),
     }
@@ -151,10 +150,10 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": SupplierForm()})
+        return render(request, self.template_name, {"form": SupplierForm(by=request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = SupplierForm(request.POST)
+        form = SupplierForm(request.POST, by=request.user)
         if form.is_valid():
             try:
                 supplier = services.supplier_create(
@@ -176,12 +175,12 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         supplier = supplier_get(user=request.user, pk=pk)
-        form = SupplierForm(instance=supplier)
+        form = SupplierForm(instance=supplier, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         supplier = supplier_get(user=request.user, pk=pk)
-        form = SupplierForm(request.POST, instance=supplier)
+        form = SupplierForm(request.POST, instance=supplier, by=request.user)
         if form.is_valid():
             try:
                 services.supplier_update(
@@ -230,7 +229,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
 def _supplier_for_contacts(request: HttpRequest, pk: int) -> Supplier:
     """The supplier whose contacts the user is about to change; 403 unless they may."""
     supplier = get_object_or_404(supplier_visible(user=request.user), pk=pk)
-    if not services.may_edit_contacts(user=_actor(request), supplier=supplier):
+    if not permissions.may_manage_contacts(_actor(request), supplier):
         raise PermissionDenied
     return supplier
 
@@ -239,7 +238,7 @@ def _contact_for_change(request: HttpRequest, pk: int, contact_pk: int) -> Conta
     contact = contact_get(user=request.user, pk=contact_pk)
     if contact.supplier_id != pk:
         raise Http404
-    if not services.may_edit_contacts(user=_actor(request), supplier=contact.supplier):
+    if not permissions.may_manage_contacts(_actor(request), contact.supplier):
         raise PermissionDenied
     return contact
 

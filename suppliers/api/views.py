@@ -40,6 +40,7 @@ from suppliers.api.serializers import (
     KeyAccountOwnershipWriteSerializer,
     SupplierBulkResultSerializer,
     SupplierBulkRowSerializer,
+    SupplierDetailSerializer,
     SupplierSerializer,
     SupplierStatusChangeSerializer,
     SupplierWriteSerializer,
@@ -92,7 +93,7 @@ def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
     )
 
 
-@_answers_with(SupplierSerializer, "create", "update", "partial_update")
+@_answers_with(SupplierDetailSerializer, "create", "update", "partial_update")
 class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
     """Suppliers. The status changes only through ``change-status``; ERP systems sync with
     ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
@@ -112,16 +113,16 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
             return SupplierWriteSerializer
         if self.action == "change_status":
             return SupplierStatusChangeSerializer
-        return SupplierSerializer
+        if self.action == "list":
+            return SupplierSerializer
+        return SupplierDetailSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # ERPs pull 1,000 rows a page: plain rows render several times faster than instances
         # through the serializer, in the same schema.
         queryset = self.filter_queryset(self.get_queryset())
         rows = (
-            self.paginate_queryset(
-                queryset.prefetch_related(None).values(*SUPPLIER_LIST_COLUMNS)  # type: ignore[arg-type]
-            )
+            self.paginate_queryset(queryset.prefetch_related(None).values(*SUPPLIER_LIST_COLUMNS))
             or []
         )
         relations = supplier_list_relations(supplier_ids=[row["id"] for row in rows])
@@ -152,7 +153,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
     def perform_destroy(self, instance: Supplier) -> None:
         services.supplier_delete(supplier=instance, by=_actor(self.request))
 
-    @extend_schema(request=SupplierStatusChangeSerializer, responses=SupplierSerializer)
+    @extend_schema(request=SupplierStatusChangeSerializer, responses=SupplierDetailSerializer)
     @action(detail=True, methods=["post"], url_path="change-status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         """Moves the supplier along its lifecycle; 409 ``invalid_status_transition`` or
@@ -164,7 +165,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
             supplier=supplier, by=_actor(request), **serializer.validated_data
         )
         context = self.get_serializer_context()
-        return Response(SupplierSerializer(self._read_back(supplier), context=context).data)
+        return Response(SupplierDetailSerializer(self._read_back(supplier), context=context).data)
 
     @bulk_upsert_action(
         SupplierBulkRowSerializer(many=True), SupplierBulkResultSerializer, _SYNC_PERMISSIONS
@@ -186,7 +187,7 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
     ordering = ("id",)
     pagination_class = KeysetPagination
-    required_capability = Capability.VIEW_PORTFOLIO  # writes: services.may_edit_contacts
+    required_capability = Capability.VIEW_PORTFOLIO  # writes: permissions.may_manage_contacts
 
     def get_queryset(self) -> QuerySet[Contact]:
         return contact_list(user=self.request.user)

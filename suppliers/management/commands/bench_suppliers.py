@@ -448,7 +448,7 @@ def _moment(value: Any) -> str:
 
 def _raw_cursor() -> Any:
     connection.ensure_connection()
-    return connection.connection.cursor()  # type: ignore[union-attr]
+    return connection.connection.cursor()
 
 
 def list_floor_one_query(size: int) -> bytes:
