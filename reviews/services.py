@@ -45,7 +45,6 @@ from reviews.models import (
 )
 from reviews.permissions import may_manage
 from reviews.plans import plan_open
-from suppliers.choices import OwnershipRole
 from suppliers.models import KeyAccountOwnership, Supplier
 
 
@@ -170,10 +169,12 @@ def review_stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
     executive sponsor) who are invited to score."""
     owner: User | None = None
     others: list[User] = []
-    for ownership in KeyAccountOwnership.objects.filter(
-        supplier=supplier, until__isnull=True, user__is_active=True
-    ).select_related("user"):
-        if ownership.role == OwnershipRole.OWNER:
+    for ownership in (
+        KeyAccountOwnership.objects.current()
+        .filter(supplier=supplier, user__is_active=True)
+        .select_related("user")
+    ):
+        if ownership.is_owner:
             owner = ownership.user
         elif ownership.user not in others:
             others.append(ownership.user)

@@ -53,6 +53,12 @@ def may_manage_categories(user: Any) -> bool:
     return may_manage_portfolio(user)
 
 
+def may_sync_portfolio(user: Any) -> bool:
+    """Bulk upserts of suppliers and contacts: the ERP's integration account, or those who
+    manage the portfolio by hand."""
+    return user_can(user, Capability.SYNC_ERP) or may_manage_portfolio(user)
+
+
 def holds_key_account(user: Any, supplier: Supplier) -> bool:
     """The user owns, backs up or sponsors the supplier now. Reads the supplier's prefetched
     ``current_ownerships`` (``selectors.supplier_get``) when it has them: no query."""
