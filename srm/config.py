@@ -82,8 +82,8 @@ class Env:
         value = self.string(name, default).upper()
         if value not in ISO_4217_CURRENT:
             raise ImproperlyConfigured(
-                f"{name}: expected a current ISO 4217 currency code such as EUR or SEK, "
-                f"got {value!r}."
+                f"{name}: expected an ISO 4217 currency code in use today, such as EUR or "
+                f"SEK, got {value!r}."
             )
         return value
 

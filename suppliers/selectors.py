@@ -168,7 +168,9 @@ def supplier_list_relations(
     for list endpoints that render from ``.values()`` rather than model instances.
 
     Hand-written SQL on purpose: this is the ERP's hot path, and building these two queries
-    with the ORM cost more than PostgreSQL took to answer them (see ``make bench``)."""
+    with the ORM cost more than PostgreSQL took to answer them (see ``make bench``). The
+    people are ``KeyAccountOwnership.objects.current()`` (``until IS NULL``) and their names
+    ``accounts.models.shown_name``, as everywhere else."""
     ownership, user = KeyAccountOwnership._meta.db_table, User._meta.db_table
     link, category = SupplierCategory._meta.db_table, Category._meta.db_table
     ids = list(supplier_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -49,6 +50,19 @@ DETAIL_TEMPLATE = "suppliers/supplier_detail.html"
 def _actor(request: HttpRequest) -> User:
     # Every page here sits behind sign-in (LoginRequiredMiddleware), so the user is real.
     return cast(User, request.user)
+
+
+def _require(allowed: bool) -> None:
+    """403 unless a ``suppliers.permissions`` predicate said yes."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def _supplier_for(request: HttpRequest, pk: int, may: Callable[[Any, Supplier], bool]) -> Supplier:
+    """The supplier the user is about to change: 404 unless they see it, 403 unless ``may``."""
+    supplier = supplier_get(user=request.user, pk=pk)
+    _require(may(request.user, supplier))
+    return supplier
 
 
 def _paginate(request: HttpRequest, suppliers: QuerySet[Supplier]) -> dict[str, Any]:
@@ -150,9 +164,11 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        _require(permissions.may_manage_portfolio(request.user))
         return render(request, self.template_name, {"form": SupplierForm(by=request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        _require(permissions.may_manage_portfolio(request.user))
         form = SupplierForm(request.POST, by=request.user)
         if form.is_valid():
             try:
@@ -174,12 +190,12 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, permissions.may_edit_supplier)
         form = SupplierForm(instance=supplier, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, permissions.may_edit_supplier)
         form = SupplierForm(request.POST, instance=supplier, by=request.user)
         if form.is_valid():
             try:
@@ -201,7 +217,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_PORTFOLIO
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, permissions.may_change_status)
         form = StatusChangeForm(request.POST, supplier=supplier)
         if form.is_valid():
             try:
@@ -229,8 +245,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
 def _supplier_for_contacts(request: HttpRequest, pk: int) -> Supplier:
     """The supplier whose contacts the user is about to change; 403 unless they may."""
     supplier = get_object_or_404(supplier_visible(user=request.user), pk=pk)
-    if not permissions.may_manage_contacts(_actor(request), supplier):
-        raise PermissionDenied
+    _require(permissions.may_manage_contacts(_actor(request), supplier))
     return supplier
 
 
@@ -238,8 +253,7 @@ def _contact_for_change(request: HttpRequest, pk: int, contact_pk: int) -> Conta
     contact = contact_get(user=request.user, pk=contact_pk)
     if contact.supplier_id != pk:
         raise Http404
-    if not permissions.may_manage_contacts(_actor(request), contact.supplier):
-        raise PermissionDenied
+    _require(permissions.may_manage_contacts(_actor(request), contact.supplier))
     return contact
 
 
@@ -318,13 +332,13 @@ class OwnershipAssignView(CapabilityRequiredMixin, View):
     template_name = "suppliers/ownership_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, permissions.may_assign_owners)
         role = request.GET.get("role")
         form = OwnershipAssignForm(initial={"role": role} if role else {}, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, permissions.may_assign_owners)
         form = OwnershipAssignForm(request.POST, by=request.user)
         if form.is_valid():
             try:
@@ -352,6 +366,7 @@ class OwnershipEndView(CapabilityRequiredMixin, View):
         ownership = get_object_or_404(
             ownership_list(user=request.user), pk=ownership_pk, supplier_id=pk
         )
+        _require(permissions.may_assign_owners(request.user, ownership.supplier))
         try:
             services.ownership_end(ownership=ownership, by=_actor(request))
         except DomainError as error:
