@@ -159,6 +159,17 @@ def test_the_currency_list_holds_current_codes_only() -> None:
             validate_currency(code)
 
 
+@pytest.mark.parametrize("name", ["REPORTING_CURRENCY", "DEFAULT_CURRENCY"])
+def test_the_settings_refuse_a_withdrawn_currency(name: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from srm.config import Env
+
+    assert Env({name: "sek"}).currency(name, "EUR") == "SEK"
+    with pytest.raises(ImproperlyConfigured, match=name):
+        Env({name: "DEM"}).currency(name, "EUR")
+
+
 def test_the_new_supplier_form_preselects_the_deployments_default_currency(
     client: Client, procurement_manager: User, settings: object
 ) -> None:
