@@ -20,7 +20,7 @@ from accounts.roles import Capability
 from core.exceptions import DomainError
 from core.integrity import protected_message
 from reports.health import with_health
-from suppliers import permissions, services
+from suppliers import services
 from suppliers.forms import (
     ContactForm,
     OwnershipAssignForm,
@@ -31,6 +31,13 @@ from suppliers.forms import (
 )
 from suppliers.history import history_entries
 from suppliers.models import Contact, Supplier
+from suppliers.permissions import (
+    may_assign_owners,
+    may_change_status,
+    may_edit_supplier,
+    may_manage_contacts,
+    may_manage_portfolio,
+)
 from suppliers.selectors import (
     contact_get,
     ownership_list,
@@ -140,7 +147,7 @@ def _detail_context(
     request: HttpRequest, supplier: Supplier, *, status_form: StatusChangeForm | None = None
 ) -> dict[str, Any]:
     user = _actor(request)
-    if status_form is None and permissions.may_change_status(user, supplier):
+    if status_form is None and may_change_status(user, supplier):
         status_form = StatusChangeForm(supplier=supplier)
     ownerships = supplier.all_ownerships  # type: ignore[attr-defined]
     return {
@@ -164,11 +171,11 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        _require(permissions.may_manage_portfolio(request.user))
+        _require(may_manage_portfolio(request.user))
         return render(request, self.template_name, {"form": SupplierForm(by=request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        _require(permissions.may_manage_portfolio(request.user))
+        _require(may_manage_portfolio(request.user))
         form = SupplierForm(request.POST, by=request.user)
         if form.is_valid():
             try:
@@ -190,12 +197,12 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = _supplier_for(request, pk, permissions.may_edit_supplier)
+        supplier = _supplier_for(request, pk, may_edit_supplier)
         form = SupplierForm(instance=supplier, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = _supplier_for(request, pk, permissions.may_edit_supplier)
+        supplier = _supplier_for(request, pk, may_edit_supplier)
         form = SupplierForm(request.POST, instance=supplier, by=request.user)
         if form.is_valid():
             try:
@@ -217,7 +224,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_PORTFOLIO
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = _supplier_for(request, pk, permissions.may_change_status)
+        supplier = _supplier_for(request, pk, may_change_status)
         form = StatusChangeForm(request.POST, supplier=supplier)
         if form.is_valid():
             try:
@@ -245,7 +252,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
 def _supplier_for_contacts(request: HttpRequest, pk: int) -> Supplier:
     """The supplier whose contacts the user is about to change; 403 unless they may."""
     supplier = get_object_or_404(supplier_visible(user=request.user), pk=pk)
-    _require(permissions.may_manage_contacts(_actor(request), supplier))
+    _require(may_manage_contacts(_actor(request), supplier))
     return supplier
 
 
@@ -253,7 +260,7 @@ def _contact_for_change(request: HttpRequest, pk: int, contact_pk: int) -> Conta
     contact = contact_get(user=request.user, pk=contact_pk)
     if contact.supplier_id != pk:
         raise Http404
-    _require(permissions.may_manage_contacts(_actor(request), contact.supplier))
+    _require(may_manage_contacts(_actor(request), contact.supplier))
     return contact
 
 
@@ -332,13 +339,13 @@ class OwnershipAssignView(CapabilityRequiredMixin, View):
     template_name = "suppliers/ownership_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = _supplier_for(request, pk, permissions.may_assign_owners)
+        supplier = _supplier_for(request, pk, may_assign_owners)
         role = request.GET.get("role")
         form = OwnershipAssignForm(initial={"role": role} if role else {}, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = _supplier_for(request, pk, permissions.may_assign_owners)
+        supplier = _supplier_for(request, pk, may_assign_owners)
         form = OwnershipAssignForm(request.POST, by=request.user)
         if form.is_valid():
             try:
@@ -366,7 +373,7 @@ class OwnershipEndView(CapabilityRequiredMixin, View):
         ownership = get_object_or_404(
             ownership_list(user=request.user), pk=ownership_pk, supplier_id=pk
         )
-        _require(permissions.may_assign_owners(request.user, ownership.supplier))
+        _require(may_assign_owners(request.user, ownership.supplier))
         try:
             services.ownership_end(ownership=ownership, by=_actor(request))
         except DomainError as error:

@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
-from contracts.bulk import exchange_rate_upsert_many
 from contracts.services import contract_create
 from core.bulk import BulkValidationError
 from core.currencies import currency_choices, currency_codes, validate_currency
@@ -233,7 +232,7 @@ def test_the_bulk_upsert_refuses_an_obsolete_currency_by_row(integration: User) 
 
 
 def test_contracts_and_exchange_rates_refuse_an_obsolete_currency(
-    procurement_manager: User,
+    procurement_manager: User, integration: User
 ) -> None:
     supplier = SupplierFactory()
     with pytest.raises(ValidationError) as error:
@@ -247,11 +246,13 @@ def test_contracts_and_exchange_rates_refuse_an_obsolete_currency(
         )
     assert "currency" in error.value.message_dict
 
-    with pytest.raises(BulkValidationError) as bulk_error:
-        exchange_rate_upsert_many(
-            rows=[{"currency": "DEM", "date": "2026-01-05", "rate": "0.5"}], by=procurement_manager
-        )
-    assert [e["field"] for e in bulk_error.value.errors] == ["currency"]
+    response = signed_in(integration).post(
+        "/api/v1/exchange-rates/bulk-upsert/",
+        [{"currency": "DEM", "date": "2026-01-05", "rate": "0.5"}],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["error"]["errors"]] == [(0, "currency")]
 
 
 # --- Annual spend is never negative ------------------------------------------------------------
