@@ -259,10 +259,9 @@ def closable_commitment_ids(*, user: User, commitments: Iterable[Commitment]) ->
     if not others:
         return closable
     owned = set(
-        KeyAccountOwnership.objects.current()
-        .held_by(user)
-        .filter(supplier_id__in=others)
-        .values_list("supplier_id", flat=True)
+        KeyAccountOwnership.objects.filter(
+            supplier_id__in=others, user=user, until__isnull=True
+        ).values_list("supplier_id", flat=True)
     )
     return closable | {
         commitment.pk for commitment in commitments if commitment.supplier_id in owned

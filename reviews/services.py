@@ -45,6 +45,7 @@ from reviews.models import (
 )
 from reviews.permissions import may_manage
 from reviews.plans import plan_open
+from suppliers.choices import OwnershipRole
 from suppliers.models import KeyAccountOwnership, Supplier
 
 
@@ -169,12 +170,10 @@ def review_stakeholders(supplier: Supplier) -> tuple[User | None, list[User]]:
     executive sponsor) who are invited to score."""
     owner: User | None = None
     others: list[User] = []
-    for ownership in (
-        KeyAccountOwnership.objects.current()
-        .filter(supplier=supplier, user__is_active=True)
-        .select_related("user")
-    ):
-        if ownership.is_owner:
+    for ownership in KeyAccountOwnership.objects.filter(
+        supplier=supplier, until__isnull=True, user__is_active=True
+    ).select_related("user"):
+        if ownership.role == OwnershipRole.OWNER:
             owner = ownership.user
         elif ownership.user not in others:
             others.append(ownership.user)
