@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from accounts.querysets import UserManager
+
+
+def shown_name(*, display_name: str, first_name: str, last_name: str, username: str) -> str:
+    """The name people see: display name, else full name, else username (``User.name``; in
+    SQL ``accounts.querysets.display_name_expression``)."""
+    return display_name or f"{first_name} {last_name}".strip() or username
 
 
 class User(AbstractUser):
@@ -29,6 +39,8 @@ class User(AbstractUser):
         help_text=_("The next person up the escalation chain."),
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
@@ -45,7 +57,12 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         """The name people see: display name, else full name, else username."""
-        return self.display_name or self.get_full_name() or self.username
+        return shown_name(
+            display_name=self.display_name,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            username=self.username,
+        )
 
 
 class APIToken(models.Model):

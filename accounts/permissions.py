@@ -73,3 +73,9 @@ def may_sync_erp(or_capability: Capability) -> type[permissions.BasePermission]:
             )
 
     return MaySyncERP
+
+
+def may_own(user: Any) -> bool:
+    """The person may own things (suppliers, contracts, RFPs, plans): active, in a role that
+    works in the pages (``UserQuerySet.may_own`` in SQL); never an integration's account."""
+    return bool(user.is_active) and user_can(user, Capability.USE_PAGES)

@@ -69,6 +69,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 del C
 
+# People in these roles may own things (suppliers, contracts, RFPs, plans): the roles that
+# work in the pages. An integration's account never owns anything.
+OWNING_ROLES: frozenset[Role] = frozenset(
+    role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.USE_PAGES in capabilities
+)
+
 _CACHE_ATTRIBUTE = "_srm_roles"
 
 

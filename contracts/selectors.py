@@ -63,10 +63,9 @@ def _confidential_condition(user: AnyUser) -> Q | Value:
     if not user.is_authenticated:
         return Value(False)
     user_id = cast(int, user.pk)
-    key_account = KeyAccountOwnership.objects.filter(
-        supplier_id=OuterRef("supplier_id"), user_id=user_id, until__isnull=True
+    return Q(owner_id=user_id) | Q(
+        Exists(KeyAccountOwnership.objects.current().held_by(user).of_outer("supplier_id"))
     )
-    return Q(owner_id=user_id) | Q(Exists(key_account))
 
 
 def contract_visible(*, user: AnyUser) -> ContractQuerySet:

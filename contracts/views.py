@@ -58,6 +58,7 @@ from contracts.selectors import (
     renewal_board,
     supplier_contracts,
 )
+from core.currencies import default_currency
 from core.exceptions import DomainError
 from suppliers.models import Supplier
 
@@ -151,7 +152,7 @@ class ContractCreateView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_CONTRACTS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        initial = {"owner": request.user.pk, "currency": "EUR"}
+        initial = {"owner": request.user.pk, "currency": default_currency()}
         supplier = request.GET.get("supplier", "")
         if supplier.isdigit():
             initial["supplier"] = int(supplier)

@@ -58,7 +58,8 @@ def head_of_procurement() -> User | None:
 
 def _current(supplier: Supplier, role: str) -> User | None:
     ownership = (
-        KeyAccountOwnership.objects.filter(supplier=supplier, role=role, until__isnull=True)
+        KeyAccountOwnership.objects.current()
+        .filter(supplier=supplier, role=role)
         .select_related("user__manager")
         .first()
     )

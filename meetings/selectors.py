@@ -154,15 +154,13 @@ def commitment_list_open_for_supplier(*, user: AnyUser, supplier: Supplier) -> Q
 def commitment_list_mine(*, user: AnyUser) -> QuerySet[Commitment]:
     """My open commitments, and those the suppliers I own made to us: overdue first, then by
     due date."""
-    owned = KeyAccountOwnership.objects.filter(  # type: ignore[misc]
-        supplier=OuterRef("supplier"), user_id=user.pk, until__isnull=True
-    )
+    owned = Exists(KeyAccountOwnership.objects.current().held_by(user).of_outer("supplier"))
     return (
         commitment_list(user=user)  # type: ignore[misc]
         .filter(status=CommitmentStatus.OPEN)
         .filter(
             Q(side=CommitmentSide.OURS, owner_user_id=user.pk)
-            | Q(Exists(owned), side=CommitmentSide.THEIRS)
+            | Q(owned, side=CommitmentSide.THEIRS)
         )
         .order_by("-overdue", "due_date", "id")
     )

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import display_name_expression
 from accounts.roles import Capability
 from contracts.choices import ContractPhase
 from contracts.selectors import contract_list
@@ -30,7 +31,7 @@ from reviews.choices import ReviewStatus, Standing
 from reviews.selectors import review_list
 from rfps.choices import RfpStatus
 from rfps.selectors import rfp_list
-from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
+from suppliers.choices import RiskLevel, Segment, SupplierStatus
 from suppliers.models import KeyAccountOwnership, SupplierCategory
 from suppliers.selectors import AnyUser, contact_visible, supplier_list
 
@@ -54,14 +55,17 @@ def label(choices: Any) -> Callable[[Any], Any]:
 
 
 def person_name(prefix: str) -> Any:
-    """The name people see (as User.name): display name, else username."""
-    return Coalesce(NullIf(F(f"{prefix}display_name"), Value("")), F(f"{prefix}username"))
+    """The name people see (as User.name)."""
+    return display_name_expression(prefix=prefix)
 
 
 def _owner_name() -> Subquery:
-    owner = KeyAccountOwnership.objects.filter(
-        supplier=OuterRef("pk"), role=OwnershipRole.OWNER, until__isnull=True
-    ).annotate(person=person_name("user__"))
+    owner = (
+        KeyAccountOwnership.objects.current()
+        .owners()
+        .of_outer()
+        .annotate(person=person_name("user__"))
+    )
     return Subquery(owner.values("person")[:1], output_field=CharField())
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -22,7 +22,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -110,10 +109,7 @@ def report_suppliers(*, user: AnyUser) -> QuerySet[Supplier]:
     visible = supplier_visible(user=user)
     if user_can(user, Capability.VIEW_CONFIDENTIAL):
         return visible
-    mine = KeyAccountOwnership.objects.filter(
-        supplier=OuterRef("pk"), user_id=cast(int, user.pk), until__isnull=True
-    )
-    return visible.filter(Exists(mine))
+    return visible.held_by(user)
 
 
 def report_scope(
@@ -422,11 +418,7 @@ class MyDay:
 
 
 def _owned(user: AnyUser, supplier_ref: str = "supplier") -> Exists:
-    return Exists(
-        KeyAccountOwnership.objects.filter(
-            supplier=OuterRef(supplier_ref), user_id=cast(int, user.pk), until__isnull=True
-        )
-    )
+    return Exists(KeyAccountOwnership.objects.current().held_by(user).of_outer(supplier_ref))
 
 
 def my_day(*, user: AnyUser, today: date | None = None) -> MyDay:

@@ -41,11 +41,7 @@ def _uid(user: AnyUser) -> int:
 
 
 def _owns_supplier(user: AnyUser, supplier_ref: str) -> Exists:
-    return Exists(
-        KeyAccountOwnership.objects.filter(
-            supplier_id=OuterRef(supplier_ref), user_id=_uid(user), until__isnull=True
-        )
-    )
+    return Exists(KeyAccountOwnership.objects.current().held_by(user).of_outer(supplier_ref))
 
 
 def review_visible(*, user: AnyUser) -> QuerySet[Review]:
@@ -99,9 +95,7 @@ def may_see_reviews_of(*, user: AnyUser, supplier: Supplier) -> bool:
         return False
     return (
         user_can(user, Capability.VIEW_CONFIDENTIAL)
-        or KeyAccountOwnership.objects.filter(
-            supplier=supplier, user_id=_uid(user), until__isnull=True
-        ).exists()
+        or KeyAccountOwnership.objects.current().held_by(user).filter(supplier=supplier).exists()
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.currencies import currency_choices
+from core.currencies import currency_choices, default_currency
 from core.forms import DateTimeField
 from rfps.filtersets import RfpFilterSet
 from rfps.models import Criterion, Invitation, Question, Rfp, RfpLine
@@ -99,7 +99,7 @@ class RfpForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["currency"] = forms.ChoiceField(
-            label=_("Currency"), choices=currency_choices(), initial="EUR"
+            label=_("Currency"), choices=currency_choices(), initial=default_currency
         )
         self.fields["deadline"].help_text = _(
             "Server time (UTC). Proposals stay sealed until then."

@@ -21,6 +21,7 @@ from django.views import View
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
+from core.currencies import default_currency
 from core.exceptions import DomainError
 from rfps import forms, permissions, selectors
 from rfps.comparison import comparison_build
@@ -83,7 +84,9 @@ class RfpFormView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rfp = self._rfp(pk)
-        initial = {"owner": request.user.pk, "currency": "EUR"} if rfp is None else None
+        initial = (
+            {"owner": request.user.pk, "currency": default_currency()} if rfp is None else None
+        )
         form = forms.RfpForm(instance=rfp, initial=initial, user=request.user)
         return render(
             request, self.template, {"form": form, "rfp": rfp, **forms.formsets(None, rfp)}

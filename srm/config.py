@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import environ
-from babel.numbers import list_currencies
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -77,11 +76,14 @@ class Env:
         return value
 
     def currency(self, name: str, default: str) -> str:
-        """An ISO 4217 currency code, upper-cased."""
+        """A current ISO 4217 currency code (``core.currencies``), upper-cased."""
+        from core.currencies import ISO_4217_CURRENT
+
         value = self.string(name, default).upper()
-        if value not in list_currencies():
+        if value not in ISO_4217_CURRENT:
             raise ImproperlyConfigured(
-                f"{name}: expected an ISO 4217 currency code such as EUR or SEK, got {value!r}."
+                f"{name}: expected an ISO 4217 currency code in use today, such as EUR or "
+                f"SEK, got {value!r}."
             )
         return value
 

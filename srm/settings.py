@@ -272,6 +272,8 @@ SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 HEAD_OF_PROCUREMENT = env.string("HEAD_OF_PROCUREMENT")
 # Contract values, benefits and spend add up in this currency (ExchangeRate rows convert).
 REPORTING_CURRENCY = env.currency("REPORTING_CURRENCY", default="EUR")
+# The currency new suppliers, contracts and RFPs start with (each may pick another).
+DEFAULT_CURRENCY = env.currency("DEFAULT_CURRENCY", default=REPORTING_CURRENCY)
 # Our commitments: a reminder on the due date, another this many days after it, and an
 # escalation this many days after it.
 COMMITMENT_REMINDER_DAYS = env.integer("COMMITMENT_REMINDER_DAYS", default=3, minimum=1)

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
-from accounts.roles import ROLE_CAPABILITIES, Capability, Role, user_can
 from core.bulk import (
     MAX_ROWS,
     BulkValidationError,
@@ -38,6 +37,7 @@ from core.bulk import (
 )
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
+from suppliers.permissions import may_sync_portfolio
 from suppliers.services import SupplierStatusTransitionError, check_status_transition
 
 _BATCH = 1000
@@ -175,20 +175,15 @@ def _resolve_categories(rows: list[dict[str, Any]]) -> tuple[dict[int | str, int
 
 
 def _resolve_owners(rows: list[dict[str, Any]]) -> dict[str, User]:
-    """Users named as owners who may own suppliers (active, with a role that uses pages)."""
+    """Users named as owners who may own suppliers (``User.objects.may_own``)."""
     usernames = {row["owner"] for row in rows if row.get("owner")}
-    page_roles = [role.value for role in Role if Capability.USE_PAGES in ROLE_CAPABILITIES[role]]
-    users = (
-        User.objects.filter(username__in=usernames, is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=page_roles))
-        .distinct()
-    )
+    users = User.objects.may_own().filter(username__in=usernames)
     return {user.username: user for user in users}
 
 
 def supplier_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates suppliers keyed by ``external_id``; see the module docstring."""
-    if not (user_can(by, Capability.SYNC_ERP) or user_can(by, Capability.MANAGE_PORTFOLIO)):
+    if not may_sync_portfolio(by):
         raise PermissionDenied
     clean_rows, errors = check_rows(rows, SUPPLIER_CHECKS, "external_id")
     errors += duplicate_keys(clean_rows, lambda row: row.get("external_id"), "external_id")
@@ -268,9 +263,10 @@ def _write_suppliers(
     ).values_list("id", "supplier_id", "category_id"):
         links.setdefault(supplier_id, {})[category_id] = link_id
     current_owner = dict(
-        KeyAccountOwnership.objects.filter(
-            supplier_id__in=ids, role=OwnershipRole.OWNER, until__isnull=True
-        ).values_list("supplier_id", "user_id")
+        KeyAccountOwnership.objects.current()
+        .owners()
+        .filter(supplier_id__in=ids)
+        .values_list("supplier_id", "user_id")
     )
 
     to_write: list[Supplier] = []
@@ -341,9 +337,9 @@ def _write_owners(changes: dict[str, User], pk_by_key: dict[str, int], now: Any)
         return
     today = timezone.localdate(now)
     supplier_ids = [pk_by_key[key] for key in changes]
-    KeyAccountOwnership.objects.filter(
-        supplier_id__in=supplier_ids, role=OwnershipRole.OWNER, until__isnull=True
-    ).update(until=today, updated_at=now)
+    KeyAccountOwnership.objects.current().owners().filter(supplier_id__in=supplier_ids).update(
+        until=today, updated_at=now
+    )
     # The new owner may have held another role (backup, say): that role continues.
     KeyAccountOwnership.objects.bulk_create(
         [
@@ -365,7 +361,7 @@ def _write_owners(changes: dict[str, User], pk_by_key: dict[str, int], now: Any)
 
 def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
     """Creates or updates contacts keyed by the supplier's ``external_id`` and the email."""
-    if not (user_can(by, Capability.SYNC_ERP) or user_can(by, Capability.MANAGE_PORTFOLIO)):
+    if not may_sync_portfolio(by):
         raise PermissionDenied
     clean_rows, errors = check_rows(rows, CONTACT_CHECKS, "supplier_external_id")
     for index, row in enumerate(clean_rows):

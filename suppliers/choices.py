@@ -45,3 +45,38 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.OFFBOARDED: frozenset({S.PROSPECT, S.ONBOARDING, S.ACTIVE}),
 }
 del S
+
+
+class SupplierAction(models.TextChoices):
+    """What may be done to a supplier (``permissions.allowed_actions``). The status moves are
+    named after where they lead (``STATUS_ACTIONS``)."""
+
+    EDIT = "edit", _("Edit")
+    DELETE = "delete", _("Delete")
+    CHANGE_STATUS = "change_status", _("Change the status")
+    RETURN_TO_PROSPECT = "return_to_prospect", _("Back to prospect")
+    ONBOARD = "onboard", _("Onboard")
+    ACTIVATE = "activate", _("Activate")
+    SUSPEND = "suspend", _("Suspend")
+    OFFBOARD = "offboard", _("Offboard")
+    ASSIGN_OWNERS = "assign_owners", _("Assign key-account roles")
+    MANAGE_CONTACTS = "manage_contacts", _("Add, edit and remove contacts")
+
+
+# The action that moves a supplier into each status (one entry of STATUS_TRANSITIONS).
+STATUS_ACTIONS: dict[str, SupplierAction] = {
+    SupplierStatus.PROSPECT: SupplierAction.RETURN_TO_PROSPECT,
+    SupplierStatus.ONBOARDING: SupplierAction.ONBOARD,
+    SupplierStatus.ACTIVE: SupplierAction.ACTIVATE,
+    SupplierStatus.SUSPENDED: SupplierAction.SUSPEND,
+    SupplierStatus.OFFBOARDED: SupplierAction.OFFBOARD,
+}
+
+
+class OwnershipAction(models.TextChoices):
+    END = "end", _("End")
+
+
+class ContactAction(models.TextChoices):
+    EDIT = "edit", _("Edit")
+    DELETE = "delete", _("Remove")

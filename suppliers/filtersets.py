@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -14,6 +15,7 @@ from accounts.models import User
 from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
+from suppliers.querysets import held_by_exists
 
 
 def _category_and_descendants(categories: list[Category]) -> set[int]:
@@ -29,7 +31,42 @@ def _category_and_descendants(categories: list[Category]) -> set[int]:
     return found
 
 
-class SupplierFilterSet(django_filters.FilterSet):
+class VisibleChoicesFilterSet(django_filters.FilterSet):
+    """A FilterSet whose choice filters offer only what the caller may see: each filter named
+    in ``visible_choices`` takes its queryset from a visibility selector, for the user given
+    (pages) or the request's (the API); without either, it offers nothing."""
+
+    visible_choices: ClassVar[dict[str, Callable[[Any], QuerySet[Any]]]] = {}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None else getattr(self.request, "user", None)
+        for name, selector in self.visible_choices.items():
+            choices = self.filters[name]
+            choices.queryset = (
+                selector(self.user) if self.user is not None else choices.queryset.none()
+            )
+
+
+def _visible_categories(user: Any) -> QuerySet[Category]:
+    from suppliers.selectors import category_list
+
+    return category_list(user=user)
+
+
+def _visible_suppliers(user: Any) -> QuerySet[Supplier]:
+    from suppliers.selectors import supplier_visible
+
+    return supplier_visible(user=user)
+
+
+def _key_account_people(user: Any) -> QuerySet[User]:
+    from suppliers.selectors import owner_candidate_list
+
+    return owner_candidate_list(user=user)
+
+
+class SupplierFilterSet(VisibleChoicesFilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
@@ -57,7 +94,7 @@ class SupplierFilterSet(django_filters.FilterSet):
         help_text=_("Includes the categories below it."),
     )
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.may_own(),
         method="filter_owner",
         label=_("Owner"),
         help_text=_("Any current key-account role: owner, backup or sponsor."),
@@ -78,13 +115,11 @@ class SupplierFilterSet(django_filters.FilterSet):
         label=_("Sort by"),
     )
 
+    visible_choices = {"category": _visible_categories, "owner": _key_account_people}
+
     class Meta:
         model = Supplier
         fields: list[str] = []
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
 
     def filter_search(
         self, queryset: QuerySet[Supplier], name: str, value: str
@@ -116,10 +151,7 @@ class SupplierFilterSet(django_filters.FilterSet):
     ) -> QuerySet[Supplier]:
         if value is None:
             return queryset
-        owned = KeyAccountOwnership.objects.filter(
-            supplier=OuterRef("pk"), user=value, until__isnull=True
-        )
-        return queryset.filter(Exists(owned))
+        return queryset.filter(held_by_exists(value))
 
 
 class SupplierScopeFilterSet(django_filters.FilterSet):
@@ -137,7 +169,7 @@ class SupplierScopeFilterSet(django_filters.FilterSet):
         help_text=_("Includes the categories below it."),
     )
     account_owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.may_own(),
         method="filter_account_owner",
         label=_("Key-account owner"),
         help_text=_("Any current key-account role: owner, backup or sponsor."),
@@ -159,39 +191,39 @@ class SupplierScopeFilterSet(django_filters.FilterSet):
     ) -> QuerySet[Any]:
         if value is None:
             return queryset
-        held = KeyAccountOwnership.objects.filter(
-            supplier=OuterRef("supplier_id"), user=value, until__isnull=True
-        )
-        return queryset.filter(Exists(held))
+        return queryset.filter(held_by_exists(value, "supplier_id"))
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(VisibleChoicesFilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    visible_choices = {"supplier": _visible_suppliers}
 
     class Meta:
         model = Contact
         fields = ["is_primary"]
 
 
-class OwnershipFilterSet(django_filters.FilterSet):
+class OwnershipFilterSet(VisibleChoicesFilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
     current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    visible_choices = {"supplier": _visible_suppliers}
 
     class Meta:
         model = KeyAccountOwnership
         fields: list[str] = []
 
 
-class CategoryFilterSet(django_filters.FilterSet):
+class CategoryFilterSet(VisibleChoicesFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    visible_choices = {"parent": _visible_categories}
 
     class Meta:
         model = Category

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.currencies import currency_choices
+from core.currencies import currency_choices, default_currency
 from core.forms import DateField
-from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, SupplierStatus
+from suppliers.choices import OwnershipRole, SupplierStatus
 from suppliers.filtersets import SupplierFilterSet
 from suppliers.models import Category, Contact, Supplier
-from suppliers.selectors import owner_candidate_list
+from suppliers.permissions import status_moves
+from suppliers.selectors import category_list, owner_candidate_list
 from suppliers.services import CONTACT_FIELDS, SUPPLIER_FIELDS
 
 # Filters of the API that the page leaves out: the search box covers the ERP id, "updated
@@ -74,10 +75,12 @@ class SupplierForm(ServiceModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices)
+    default_currency = forms.ChoiceField(
+        label=_("Default currency"), choices=currency_choices, initial=default_currency
+    )
     categories = CategoryChoiceField(
         label=_("Categories"),
-        queryset=Category.objects.select_related("parent").order_by("name"),
+        queryset=Category.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
     )
@@ -88,6 +91,10 @@ class SupplierForm(ServiceModelForm):
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = category_list(user=by).order_by("name")  # type: ignore[attr-defined]
 
 
 class ContactForm(ServiceModelForm):
@@ -110,7 +117,7 @@ class StatusChangeForm(forms.Form):
     def __init__(self, *args: Any, supplier: Supplier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Offer the lifecycle's next steps only; the service enforces them either way.
-        allowed = STATUS_TRANSITIONS.get(supplier.status, frozenset())
+        allowed = status_moves(supplier)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in SupplierStatus.choices if value in allowed
         ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Upper
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.audit import audited
-from core.currencies import validate_currency
+from core.currencies import default_currency, validate_currency
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
+from suppliers.querysets import KeyAccountOwnershipQuerySet, SupplierQuerySet
 
 
 @audited()
@@ -87,7 +89,10 @@ class Supplier(models.Model):
         _("risk level"), max_length=20, choices=RiskLevel.choices, default=RiskLevel.LOW
     )
     default_currency = models.CharField(
-        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
+        _("default currency"),
+        max_length=3,
+        default=default_currency,
+        validators=[validate_currency],
     )
     annual_spend = models.DecimalField(
         _("annual spend"),
@@ -95,6 +100,7 @@ class Supplier(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("The last twelve months' spend in the reporting currency, from the ERP."),
     )
     # Set by the reviews app when a review lands in "very poor", cleared by a later review
@@ -109,6 +115,8 @@ class Supplier(models.Model):
     # Set by the services on every real change (never on a no-op resend), so that
     # ?updated_since= tells integrations exactly what changed.
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = SupplierQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("supplier")
@@ -142,6 +150,12 @@ class Supplier(models.Model):
                 condition=~Q(external_id=""),
                 name="suppliers_supplier_external_id_not_empty",
                 violation_error_message=_("An ERP id is either set or absent, never empty."),
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_spend__isnull=True) | Q(annual_spend__gte=0),
+                name="suppliers_supplier_annual_spend_not_negative",
+                violation_error_code="annual_spend_negative",
+                violation_error_message=_("Annual spend cannot be negative."),
             ),
         ]
 
@@ -235,6 +249,8 @@ class KeyAccountOwnership(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
+    objects = KeyAccountOwnershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("key-account ownership")
         verbose_name_plural = _("key-account ownerships")
@@ -253,6 +269,12 @@ class KeyAccountOwnership(models.Model):
                 condition=Q(role=OwnershipRole.OWNER, until__isnull=True),
                 name="suppliers_one_current_owner",
                 violation_error_message=_("A supplier has exactly one owner at a time."),
+            ),
+            models.UniqueConstraint(
+                fields=["supplier"],
+                condition=Q(role=OwnershipRole.EXECUTIVE_SPONSOR, until__isnull=True),
+                name="suppliers_one_current_sponsor",
+                violation_error_message=_("A supplier has one executive sponsor at a time."),
             ),
             models.UniqueConstraint(
                 fields=["supplier", "user", "role"],
@@ -276,3 +298,7 @@ class KeyAccountOwnership(models.Model):
     @property
     def is_current(self) -> bool:
         return self.until is None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == OwnershipRole.OWNER

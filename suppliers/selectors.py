@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from pghistory.models import MiddlewareEvents
 
 from accounts.models import User
-from accounts.roles import ROLE_CAPABILITIES, Capability, user_can
-from suppliers.choices import OwnershipRole, Segment, SupplierStatus
+from suppliers.choices import Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
+from suppliers.permissions import may_view_portfolio
+from suppliers.querysets import SupplierQuerySet
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def current_ownerships() -> QuerySet[KeyAccountOwnership]:
     return (
-        KeyAccountOwnership.objects.filter(until__isnull=True)
-        .select_related("user")
-        .order_by("role", "since", "id")
+        KeyAccountOwnership.objects.current().select_related("user").order_by("role", "since", "id")
     )
 
 
@@ -36,9 +35,9 @@ def _with_list_relations(queryset: QuerySet[Supplier]) -> QuerySet[Supplier]:
     )
 
 
-def supplier_visible(*, user: AnyUser) -> QuerySet[Supplier]:
+def supplier_visible(*, user: AnyUser) -> SupplierQuerySet:
     """Suppliers the user may read: the whole portfolio for roles that view it, else none."""
-    if not user_can(user, Capability.VIEW_PORTFOLIO):
+    if not may_view_portfolio(user):
         return Supplier.objects.none()
     return Supplier.objects.all()
 
@@ -54,21 +53,15 @@ def supplier_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) ->
 
 def supplier_list_owned(*, user: AnyUser) -> QuerySet[Supplier]:
     """My suppliers: those the user currently owns, backs up or sponsors."""
-    mine = KeyAccountOwnership.objects.filter(
-        supplier=OuterRef("pk"), user_id=cast(int, user.pk), until__isnull=True
-    )
-    return _with_list_relations(supplier_visible(user=user).filter(Exists(mine)))
+    return _with_list_relations(supplier_visible(user=user).held_by(user))
 
 
 def supplier_list_lacking_owner(*, user: AnyUser) -> QuerySet[Supplier]:
     """Active strategic suppliers with no current owner: each needs one."""
-    owner = KeyAccountOwnership.objects.filter(
-        supplier=OuterRef("pk"), role=OwnershipRole.OWNER, until__isnull=True
-    )
     return _with_list_relations(
         supplier_visible(user=user)
         .filter(status=SupplierStatus.ACTIVE, segment=Segment.STRATEGIC)
-        .exclude(Exists(owner))
+        .without_owner()
     )
 
 
@@ -118,12 +111,6 @@ def supplier_history(*, supplier: Supplier, limit: int = 200) -> QuerySet[Middle
     )
 
 
-def user_owns_supplier(*, user: AnyUser, supplier: Supplier) -> bool:
-    return KeyAccountOwnership.objects.filter(
-        supplier=supplier, user_id=cast(int, user.pk), until__isnull=True
-    ).exists()
-
-
 def contact_visible(*, user: AnyUser) -> QuerySet[Contact]:
     return Contact.objects.filter(supplier__in=supplier_visible(user=user))
 
@@ -140,7 +127,7 @@ def contact_get(*, user: AnyUser, pk: int) -> Contact:
 
 
 def category_list(*, user: AnyUser) -> QuerySet[Category]:
-    if not user_can(user, Capability.VIEW_PORTFOLIO):
+    if not may_view_portfolio(user):
         return Category.objects.none()
     return Category.objects.select_related("parent")
 
@@ -152,17 +139,11 @@ def ownership_list(*, user: AnyUser) -> QuerySet[KeyAccountOwnership]:
 
 
 def owner_candidate_list(*, user: AnyUser) -> QuerySet[User]:
-    """People who may hold a key-account role (see services.ownership_assign): active, and
-    with a role that uses the pages."""
-    if not user_can(user, Capability.VIEW_PORTFOLIO):
+    """People who may hold a key-account role (``User.objects.may_own``, as
+    services.ownership_assign checks), for a user who may see the portfolio."""
+    if not may_view_portfolio(user):
         return User.objects.none()
-    roles = [role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.USE_PAGES in caps]
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=roles))
-        .distinct()
-        .order_by("display_name", "username")
-    )
+    return User.objects.may_own().order_by("display_name", "username")
 
 
 _PEOPLE_COLUMNS = (
@@ -187,7 +168,9 @@ def supplier_list_relations(
     for list endpoints that render from ``.values()`` rather than model instances.
 
     Hand-written SQL on purpose: this is the ERP's hot path, and building these two queries
-    with the ORM cost more than PostgreSQL took to answer them (see ``make bench``)."""
+    with the ORM cost more than PostgreSQL took to answer them (see ``make bench``). The
+    people are ``KeyAccountOwnership.objects.current()`` (``until IS NULL``) and their names
+    ``accounts.models.shown_name``, as everywhere else."""
     ownership, user = KeyAccountOwnership._meta.db_table, User._meta.db_table
     link, category = SupplierCategory._meta.db_table, Category._meta.db_table
     ids = list(supplier_ids)

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Capability, user_can
+from accounts.permissions import may_own
 from core.exceptions import DomainError
 from core.integrity import unique_errors
+from suppliers import permissions
 from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
-from suppliers.selectors import user_owns_supplier
 
 SUPPLIER_FIELDS = (
     "name",
@@ -48,18 +48,10 @@ class OwnerRequiredError(DomainError):
     code = "owner_required"
 
 
-def require(user: User, capability: Capability) -> None:
-    if not user_can(user, capability):
+def require(allowed: bool) -> None:
+    """Raises PermissionDenied unless a ``permissions.may_*`` predicate said yes."""
+    if not allowed:
         raise PermissionDenied
-
-
-def may_edit_contacts(*, user: User, supplier: Supplier) -> bool:
-    """Procurement managers edit every supplier's contacts; key-account people their own."""
-    if user_can(user, Capability.MANAGE_PORTFOLIO):
-        return True
-    return user_can(user, Capability.MANAGE_OWN_SUPPLIERS) and user_owns_supplier(
-        user=user, supplier=supplier
-    )
 
 
 def _apply(instance: Any, data: Mapping[str, Any], fields: Iterable[str]) -> bool:
@@ -90,7 +82,7 @@ def supplier_create(
     categories: Iterable[Category] | None = None,
     status: str = SupplierStatus.PROSPECT,
 ) -> Supplier:
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_manage_portfolio(by))
     supplier = Supplier(status=status)
     _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
     supplier.full_clean()
@@ -110,7 +102,7 @@ def supplier_update(
     categories: Iterable[Category] | None = None,
 ) -> Supplier:
     """Changes the profile; the status changes only through ``supplier_change_status``."""
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_edit_supplier(by, supplier))
     changed = _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
     if categories is not None:
         new = {category.pk for category in categories}
@@ -144,7 +136,7 @@ def supplier_change_status(
     *, supplier: Supplier, status: str, by: User, reason: str = ""
 ) -> Supplier:
     """Moves a supplier along its lifecycle; the reason is kept in the audit trail."""
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_change_status(by, supplier))
     if status not in SupplierStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -164,7 +156,7 @@ def supplier_change_status(
 def supplier_delete(*, supplier: Supplier, by: User) -> None:
     """Deletes a supplier entered by mistake. One with records that must be kept (contracts,
     RFP invitations, reviews, corrective action plans) is refused: offboard it instead."""
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_delete_supplier(by, supplier))
     try:
         with transaction.atomic():
             supplier.delete()
@@ -211,8 +203,7 @@ def _contact_save(contact: Contact) -> Contact:
 @unique_errors
 @transaction.atomic
 def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
-    if not may_edit_contacts(user=by, supplier=supplier):
-        raise PermissionDenied
+    require(permissions.may_manage_contacts(by, supplier))
     contact = Contact(supplier=supplier)
     _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
     return _contact_save(contact)
@@ -233,8 +224,7 @@ def contact_check(*, supplier: Supplier, data: Mapping[str, Any]) -> None:
 def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
     """Anyone who logs a meeting may add the supplier's people they met there, whether or
     not they own the supplier; the contact rules are the same."""
-    if not user_can(by, Capability.MANAGE_OWN_SUPPLIERS):
-        raise PermissionDenied
+    require(permissions.may_add_met_contact(by, supplier))
     contact = Contact(supplier=supplier)
     _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
     return _contact_save(contact)
@@ -243,8 +233,7 @@ def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[st
 @unique_errors
 @transaction.atomic
 def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Contact:
-    if not may_edit_contacts(user=by, supplier=contact.supplier):
-        raise PermissionDenied
+    require(permissions.may_manage_contacts(by, contact.supplier))
     if _apply(contact, _normalise_contact(data), CONTACT_FIELDS):
         contact.updated_at = timezone.now()
         _contact_save(contact)
@@ -253,8 +242,7 @@ def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Co
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by: User) -> None:
-    if not may_edit_contacts(user=by, supplier=contact.supplier):
-        raise PermissionDenied
+    require(permissions.may_manage_contacts(by, contact.supplier))
     contact.delete()
 
 
@@ -272,18 +260,31 @@ def ownership_assign(
     since: date | None = None,
 ) -> KeyAccountOwnership:
     """Gives ``user`` a key-account role. A new owner replaces the current one, whose
-    ownership ends the day before (or the same day) and stays as history."""
-    require(by, Capability.MANAGE_PORTFOLIO)
+    ownership ends the day before (or the same day) and stays as history. A supplier has one
+    executive sponsor at a time: a second is refused until the first one's role ends."""
+    require(permissions.may_assign_owners(by, supplier))
     if role not in OwnershipRole.values:
         raise ValidationError({"role": _("Unknown role.")})
-    if not user.is_active or not user_can(user, Capability.USE_PAGES):
+    if not may_own(user):
         raise ValidationError({"user": _("Only active people who use the app can own suppliers.")})
     since = since or timezone.localdate()
     Supplier.objects.select_for_update().filter(pk=supplier.pk).first()  # serialise changes
-    current = KeyAccountOwnership.objects.filter(supplier=supplier, role=role, until__isnull=True)
+    current = KeyAccountOwnership.objects.current().filter(supplier=supplier, role=role)
     existing = current.filter(user=user).first()
     if existing is not None:
         return existing
+    if role == OwnershipRole.EXECUTIVE_SPONSOR:
+        sponsor = current.select_related("user").first()
+        if sponsor is not None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "%(supplier)s has an executive sponsor already (%(name)s): end that "
+                        "role first."
+                    )
+                    % {"supplier": supplier.name, "name": sponsor.user.name}
+                }
+            )
     if role == OwnershipRole.OWNER:
         for previous in current:
             previous.until = max(since, previous.since)
@@ -301,7 +302,7 @@ def ownership_end(
 ) -> KeyAccountOwnership:
     """Ends a key-account role. The owner of an active strategic supplier is replaced, not
     removed: every such supplier needs an owner."""
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_assign_owners(by, ownership.supplier))
     if ownership.until is not None:
         return ownership
     supplier = ownership.supplier
@@ -328,7 +329,7 @@ def ownership_end(
 def category_save(
     *, by: User, data: Mapping[str, Any], category: Category | None = None
 ) -> Category:
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_manage_categories(by))
     category = category or Category()
     if _apply(category, data, ("name", "parent")) or category.pk is None:
         parent = category.parent
@@ -344,7 +345,7 @@ def category_save(
 
 @transaction.atomic
 def category_delete(*, category: Category, by: User) -> None:
-    require(by, Capability.MANAGE_PORTFOLIO)
+    require(permissions.may_manage_categories(by))
     if category.children.exists() or category.suppliers.exists():
         raise DomainError(
             _("This category is in use; move its suppliers and subcategories first."),

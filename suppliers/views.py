@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views import View
 
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
-from accounts.roles import Capability, user_can
+from accounts.roles import Capability
 from core.exceptions import DomainError
 from core.integrity import protected_message
 from health.selectors import with_health
@@ -30,6 +31,13 @@ from suppliers.forms import (
 )
 from suppliers.history import history_entries
 from suppliers.models import Contact, Supplier
+from suppliers.permissions import (
+    may_assign_owners,
+    may_change_status,
+    may_edit_supplier,
+    may_manage_contacts,
+    may_manage_portfolio,
+)
 from suppliers.selectors import (
     contact_get,
     ownership_list,
@@ -49,6 +57,19 @@ DETAIL_TEMPLATE = "suppliers/supplier_detail.html"
 def _actor(request: HttpRequest) -> User:
     # Every page here sits behind sign-in (LoginRequiredMiddleware), so the user is real.
     return cast(User, request.user)
+
+
+def _require(allowed: bool) -> None:
+    """403 unless a ``suppliers.permissions`` predicate said yes."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def _supplier_for(request: HttpRequest, pk: int, may: Callable[[Any, Supplier], bool]) -> Supplier:
+    """The supplier the user is about to change: 404 unless they see it, 403 unless ``may``."""
+    supplier = supplier_get(user=request.user, pk=pk)
+    _require(may(request.user, supplier))
+    return supplier
 
 
 def _paginate(request: HttpRequest, suppliers: QuerySet[Supplier]) -> dict[str, Any]:
@@ -126,13 +147,12 @@ def _detail_context(
     request: HttpRequest, supplier: Supplier, *, status_form: StatusChangeForm | None = None
 ) -> dict[str, Any]:
     user = _actor(request)
-    if status_form is None and user_can(user, Capability.MANAGE_PORTFOLIO):
+    if status_form is None and may_change_status(user, supplier):
         status_form = StatusChangeForm(supplier=supplier)
     ownerships = supplier.all_ownerships  # type: ignore[attr-defined]
     return {
         "supplier": supplier,
         "past_ownerships": [ownership for ownership in ownerships if not ownership.is_current],
-        "may_edit_contacts": services.may_edit_contacts(user=user, supplier=supplier),
         "status_form": status_form,
         "history": history_entries(supplier),
     }
@@ -151,10 +171,12 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": SupplierForm()})
+        _require(may_manage_portfolio(request.user))
+        return render(request, self.template_name, {"form": SupplierForm(by=request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = SupplierForm(request.POST)
+        _require(may_manage_portfolio(request.user))
+        form = SupplierForm(request.POST, by=request.user)
         if form.is_valid():
             try:
                 supplier = services.supplier_create(
@@ -175,13 +197,13 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
     template_name = "suppliers/supplier_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
-        form = SupplierForm(instance=supplier)
+        supplier = _supplier_for(request, pk, may_edit_supplier)
+        form = SupplierForm(instance=supplier, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
-        form = SupplierForm(request.POST, instance=supplier)
+        supplier = _supplier_for(request, pk, may_edit_supplier)
+        form = SupplierForm(request.POST, instance=supplier, by=request.user)
         if form.is_valid():
             try:
                 services.supplier_update(
@@ -202,7 +224,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
     required_capability = Capability.MANAGE_PORTFOLIO
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, may_change_status)
         form = StatusChangeForm(request.POST, supplier=supplier)
         if form.is_valid():
             try:
@@ -230,8 +252,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
 def _supplier_for_contacts(request: HttpRequest, pk: int) -> Supplier:
     """The supplier whose contacts the user is about to change; 403 unless they may."""
     supplier = get_object_or_404(supplier_visible(user=request.user), pk=pk)
-    if not services.may_edit_contacts(user=_actor(request), supplier=supplier):
-        raise PermissionDenied
+    _require(may_manage_contacts(_actor(request), supplier))
     return supplier
 
 
@@ -239,8 +260,7 @@ def _contact_for_change(request: HttpRequest, pk: int, contact_pk: int) -> Conta
     contact = contact_get(user=request.user, pk=contact_pk)
     if contact.supplier_id != pk:
         raise Http404
-    if not services.may_edit_contacts(user=_actor(request), supplier=contact.supplier):
-        raise PermissionDenied
+    _require(may_manage_contacts(_actor(request), contact.supplier))
     return contact
 
 
@@ -319,13 +339,13 @@ class OwnershipAssignView(CapabilityRequiredMixin, View):
     template_name = "suppliers/ownership_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, may_assign_owners)
         role = request.GET.get("role")
         form = OwnershipAssignForm(initial={"role": role} if role else {}, by=request.user)
         return render(request, self.template_name, {"form": form, "supplier": supplier})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        supplier = supplier_get(user=request.user, pk=pk)
+        supplier = _supplier_for(request, pk, may_assign_owners)
         form = OwnershipAssignForm(request.POST, by=request.user)
         if form.is_valid():
             try:
@@ -353,6 +373,7 @@ class OwnershipEndView(CapabilityRequiredMixin, View):
         ownership = get_object_or_404(
             ownership_list(user=request.user), pk=ownership_pk, supplier_id=pk
         )
+        _require(may_assign_owners(request.user, ownership.supplier))
         try:
             services.ownership_end(ownership=ownership, by=_actor(request))
         except DomainError as error:

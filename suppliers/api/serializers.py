@@ -24,12 +24,12 @@ from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
 from accounts.api.serializers import UserBriefSerializer
-from accounts.models import User
+from accounts.models import User, shown_name
 from core.api.bulk import UpsertCountsSerializer
-from core.api.fields import BlankableURLField, DateField
-from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
+from core.api.fields import AllowedActionsField, BlankableURLField, DateField
+from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierAction, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
-from suppliers.selectors import supplier_visible
+from suppliers.selectors import category_list, owner_candidate_list, supplier_visible
 from suppliers.services import SUPPLIER_FIELDS
 
 _LANGUAGE_CODES = [code for code, _name in ALL_LANGUAGES]
@@ -144,9 +144,20 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     @extend_schema_field(UserBriefSerializer(allow_null=True))
     def get_owner(self, supplier: Supplier) -> dict[str, Any] | None:
         for ownership in supplier.current_ownerships:  # type: ignore[attr-defined]
-            if ownership.role == OwnershipRole.OWNER:
+            if ownership.is_owner:
                 return UserBriefSerializer(ownership.user).data
         return None
+
+
+class SupplierDetailSerializer(SupplierSerializer):
+    """One supplier, with what the caller may do to it now (the page's buttons). The list
+    leaves ``allowed_actions`` out: it renders from plain rows (``supplier_list_data``)."""
+
+    allowed_actions = AllowedActionsField(choices=SupplierAction)
+
+    class Meta(SupplierSerializer.Meta):
+        fields = [*SupplierSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
 
 
 class ContactSerializer(serializers.ModelSerializer[Contact]):
@@ -215,11 +226,21 @@ class _VisibleSupplierField(serializers.PrimaryKeyRelatedField[Supplier]):
         return supplier_visible(user=self.context["request"].user)
 
 
+class _VisibleCategoryField(serializers.PrimaryKeyRelatedField[Category]):
+    def get_queryset(self) -> QuerySet[Category]:
+        return category_list(user=self.context["request"].user)
+
+
+class _KeyAccountPersonField(serializers.PrimaryKeyRelatedField[User]):
+    """Someone who may hold a key-account role (``User.objects.may_own``)."""
+
+    def get_queryset(self) -> QuerySet[User]:
+        return owner_candidate_list(user=self.context["request"].user)
+
+
 class SupplierWriteSerializer(serializers.ModelSerializer[Supplier]):
     country = CountryCodeField(required=False)
-    categories = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Category.objects.all(), required=False
-    )
+    categories = _VisibleCategoryField(many=True, required=False)
 
     class Meta:
         model = Supplier
@@ -241,7 +262,7 @@ class SupplierWriteSerializer(serializers.ModelSerializer[Supplier]):
 
     def to_representation(self, instance: Supplier) -> Any:
         # A write answers with the full representation of what was written.
-        return SupplierSerializer(instance, context=self.context).data
+        return SupplierDetailSerializer(instance, context=self.context).data
 
 
 class SupplierStatusChangeSerializer(serializers.Serializer[Any]):
@@ -282,6 +303,8 @@ class ContactWriteSerializer(serializers.ModelSerializer[Contact]):
 
 
 class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
+    parent: Any = _VisibleCategoryField(required=False, allow_null=True)
+
     class Meta:
         model = Category
         fields = ["name", "parent"]
@@ -294,7 +317,9 @@ class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
 
 class KeyAccountOwnershipWriteSerializer(serializers.ModelSerializer[KeyAccountOwnership]):
     supplier = _VisibleSupplierField()
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    user = _KeyAccountPersonField(
+        help_text=_("An active person who works in the app; integration accounts own nothing.")
+    )
     since = DateField(required=False, help_text=_("Default: today."))
 
     class Meta:
@@ -456,10 +481,12 @@ def supplier_list_data(
             user = {
                 "id": person["user_id"],
                 "username": person["user__username"],
-                # User.name: the display name, else the full name, else the username.
-                "name": person["user__display_name"]
-                or f"{person['user__first_name']} {person['user__last_name']}".strip()
-                or person["user__username"],
+                "name": shown_name(
+                    display_name=person["user__display_name"],
+                    first_name=person["user__first_name"],
+                    last_name=person["user__last_name"],
+                    username=person["user__username"],
+                ),
             }
             if person["role"] == OwnershipRole.OWNER:
                 owner = user

@@ -7,19 +7,20 @@ representation, read back through the selector.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from accounts.permissions import RolePermission, may_sync_erp
+from accounts.permissions import RolePermission
 from accounts.roles import Capability
 from core.api.bulk import (
     bulk_upsert_action,
@@ -27,6 +28,7 @@ from core.api.bulk import (
 )
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
+from suppliers import permissions as supplier_permissions
 from suppliers import services
 from suppliers.api.serializers import (
     SUPPLIER_LIST_COLUMNS,
@@ -40,6 +42,7 @@ from suppliers.api.serializers import (
     KeyAccountOwnershipWriteSerializer,
     SupplierBulkResultSerializer,
     SupplierBulkRowSerializer,
+    SupplierDetailSerializer,
     SupplierSerializer,
     SupplierStatusChangeSerializer,
     SupplierWriteSerializer,
@@ -65,12 +68,39 @@ from suppliers.selectors import (
 )
 
 WRITES = frozenset({"create", "update", "partial_update"})
-MANAGE = dict.fromkeys(
-    ["create", "update", "partial_update", "destroy"], Capability.MANAGE_PORTFOLIO
+UserPredicate = Callable[[Any], bool]
+ObjectPredicate = Callable[[Any, Any], bool]
+
+
+def asks(
+    *, before: Mapping[str, UserPredicate], on_object: Mapping[str, ObjectPredicate] | None = None
+) -> type[permissions.BasePermission]:
+    """An API permission that asks ``suppliers.permissions``: ``before`` per action for the
+    request (403 before anything is read), ``on_object`` per action for the object."""
+    object_checks = on_object or {}
+
+    class AsksPermissions(permissions.BasePermission):
+        def has_permission(self, request: Request, view: Any) -> bool:
+            check = before.get(getattr(view, "action", None) or "")
+            return check is None or check(request.user)
+
+        def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+            check = object_checks.get(getattr(view, "action", None) or "")
+            return check is None or check(request.user, obj)
+
+    return AsksPermissions
+
+
+_PORTFOLIO_WRITES = dict.fromkeys(
+    ["create", "update", "partial_update", "destroy", "change_status"],
+    supplier_permissions.may_manage_portfolio,
 )
 
 # Bulk upserts: the ERP's integration account, or those who manage the data by hand.
-_SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_PORTFOLIO))
+_SYNC_PERMISSIONS = (
+    RolePermission,
+    asks(before={"bulk_upsert": supplier_permissions.may_sync_portfolio}),
+)
 
 
 def _actor(request: Request) -> User:
@@ -92,7 +122,7 @@ def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
     )
 
 
-@_answers_with(SupplierSerializer, "create", "update", "partial_update")
+@_answers_with(SupplierDetailSerializer, "create", "update", "partial_update")
 class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
     """Suppliers. The status changes only through ``change-status``; ERP systems sync with
     ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
@@ -102,7 +132,18 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
     pagination_class = KeysetPagination
     ordering = ("name", "id")
     required_capability = Capability.VIEW_PORTFOLIO
-    action_capabilities = {**MANAGE, "change_status": Capability.MANAGE_PORTFOLIO}
+    permission_classes = [
+        RolePermission,
+        asks(
+            before=_PORTFOLIO_WRITES,
+            on_object={
+                "update": supplier_permissions.may_edit_supplier,
+                "partial_update": supplier_permissions.may_edit_supplier,
+                "destroy": supplier_permissions.may_delete_supplier,
+                "change_status": supplier_permissions.may_change_status,
+            },
+        ),
+    ]
 
     def get_queryset(self) -> QuerySet[Supplier]:
         return supplier_list(user=self.request.user)
@@ -112,7 +153,9 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
             return SupplierWriteSerializer
         if self.action == "change_status":
             return SupplierStatusChangeSerializer
-        return SupplierSerializer
+        if self.action == "list":
+            return SupplierSerializer
+        return SupplierDetailSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # ERPs pull 1,000 rows a page: plain rows render several times faster than instances
@@ -150,7 +193,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
     def perform_destroy(self, instance: Supplier) -> None:
         services.supplier_delete(supplier=instance, by=_actor(self.request))
 
-    @extend_schema(request=SupplierStatusChangeSerializer, responses=SupplierSerializer)
+    @extend_schema(request=SupplierStatusChangeSerializer, responses=SupplierDetailSerializer)
     @action(detail=True, methods=["post"], url_path="change-status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         """Moves the supplier along its lifecycle; 409 ``invalid_status_transition`` or
@@ -162,7 +205,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
             supplier=supplier, by=_actor(request), **serializer.validated_data
         )
         context = self.get_serializer_context()
-        return Response(SupplierSerializer(self._read_back(supplier), context=context).data)
+        return Response(SupplierDetailSerializer(self._read_back(supplier), context=context).data)
 
     @bulk_upsert_action(
         SupplierBulkRowSerializer(many=True), SupplierBulkResultSerializer, _SYNC_PERMISSIONS
@@ -184,7 +227,20 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
     ordering = ("id",)
     pagination_class = KeysetPagination
-    required_capability = Capability.VIEW_PORTFOLIO  # writes: services.may_edit_contacts
+    required_capability = Capability.VIEW_PORTFOLIO
+    # Creating one: the service asks may_manage_contacts of the supplier named in the body.
+    permission_classes = [
+        RolePermission,
+        asks(
+            before={},
+            on_object=dict.fromkeys(
+                ["update", "partial_update", "destroy"],
+                lambda user, contact: supplier_permissions.may_manage_contacts(
+                    user, contact.supplier
+                ),
+            ),
+        ),
+    ]
 
     def get_queryset(self) -> QuerySet[Contact]:
         return contact_list(user=self.request.user)
@@ -228,7 +284,15 @@ class CategoryViewSet(viewsets.ModelViewSet[Category]):
     ordering = ("name", "id")
     pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
-    action_capabilities = MANAGE
+    permission_classes = [
+        RolePermission,
+        asks(
+            before=dict.fromkeys(
+                ["create", "update", "partial_update", "destroy"],
+                supplier_permissions.may_manage_categories,
+            )
+        ),
+    ]
 
     def get_queryset(self) -> QuerySet[Category]:
         return category_list(user=self.request.user)
@@ -270,7 +334,17 @@ class KeyAccountOwnerViewSet(
     ordering = ("id",)
     pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
-    action_capabilities = MANAGE
+    permission_classes = [
+        RolePermission,
+        asks(
+            before=dict.fromkeys(["create", "destroy"], supplier_permissions.may_assign_owners),
+            on_object={
+                "destroy": lambda user, ownership: supplier_permissions.may_assign_owners(
+                    user, ownership.supplier
+                )
+            },
+        ),
+    ]
 
     def get_queryset(self) -> QuerySet[KeyAccountOwnership]:
         return ownership_list(user=self.request.user)

@@ -582,9 +582,10 @@ def test_retrieve_and_list_agree(account_manager: User) -> None:
     supplier.categories.set([CategoryFactory()])
     client = signed_in(account_manager)
 
-    assert client.get(SUPPLIERS).json()["results"] == [
-        client.get(f"{SUPPLIERS}{supplier.pk}/").json()
-    ]
+    detail = client.get(f"{SUPPLIERS}{supplier.pk}/").json()
+    # The detail adds what the caller may do to the supplier; the rest is the list row.
+    assert detail.pop("allowed_actions") == ["manage_contacts"]
+    assert client.get(SUPPLIERS).json()["results"] == [detail]
 
 
 # --- Status -----------------------------------------------------------------------------------
