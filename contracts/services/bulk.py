@@ -18,12 +18,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from contracts.choices import ContractStatus, VersionKind
 from contracts.models import Contract, ContractVersion, ExchangeRate
 from contracts.permissions import may_sync
@@ -156,13 +154,8 @@ def contract_upsert_many(*, rows: Any, by: User) -> UpsertResult:
 
 
 def _owners(usernames: set[str]) -> dict[str, User]:
-    """Active users named as owners who sign in to the pages."""
-    page_roles = [role.value for role in Role if Capability.USE_PAGES in ROLE_CAPABILITIES[role]]
-    users = (
-        User.objects.filter(username__in=usernames, is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=page_roles))
-        .distinct()
-    )
+    """The people named as owners who may own things (``User.objects.may_own``)."""
+    users = User.objects.may_own().filter(username__in=usernames)
     return {user.username: user for user in users}
 
 
