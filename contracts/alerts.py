@@ -35,6 +35,7 @@ from contracts.services import contract_renew
 from core.dates import DATE_MIN
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Level, Severity
+from escalations.messages import contract_renewal_summary
 from escalations.services import escalation_raise, level_recipient
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -175,13 +176,7 @@ def _escalate(contract: Contract, *, days: int) -> None:
         subject=contract,
         reason=EscalationReason.CONTRACT_RENEWAL,
         severity=Severity.HIGH,
-        summary=str(
-            LazyFormat(
-                _("%(contract)s: %(days)s days to give notice and no renewal decision"),
-                contract=contract.number,
-                days=days,
-            )
-        ),
+        summary=contract_renewal_summary(contract=contract.number, days=days),
     )
 
 
