@@ -81,8 +81,13 @@ class Escalation(models.Model):
         """What escalations.selectors lets the reader see (``shown_message``), in the language
         active now: the full summary, or the generic one when the subject is hidden."""
         shown = getattr(self, "shown_message", None)
-        if shown is None:
-            return self.summary
+        if shown is None:  # not read through a selector: tell no more than the generic one
+            content_type = self.content_type
+            subject = f"{content_type.app_label}.{content_type.model}"
+            shown = {
+                "code": GENERIC,
+                "params": {"supplier": self.supplier.name, "subject": subject},
+            }
         return render(shown.get("code", GENERIC), shown.get("params"))
 
     @property
@@ -174,6 +179,6 @@ class EscalationStep(models.Model):
         when the subject is hidden; a copy reads "copy" (the API's marker)."""
         if self.is_copy:
             return COPY
-        if not getattr(self, "note_visible", True):
+        if not getattr(self, "note_visible", False):
             return ""
         return self.text

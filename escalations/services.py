@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.exceptions import DomainError
 from core.text import LazyFormat
-from escalations.choices import EscalationStatus, Level, Severity, StepKind
+from escalations.choices import (
+    STATUS_ACTIONS,
+    EscalationAction,
+    EscalationStatus,
+    Level,
+    Severity,
+    StepKind,
+)
 from escalations.messages import COPY, SEVERITY_CHANGED, Message
 from escalations.models import Escalation, EscalationStep
 from escalations.permissions import may_acknowledge, may_resolve
@@ -184,7 +191,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         return escalation
-    if escalation.status == EscalationStatus.RESOLVED:
+    if EscalationAction.ACKNOWLEDGE not in STATUS_ACTIONS[escalation.status]:
         raise EscalationClosedError(_("This escalation is resolved already."))
     now = timezone.now()
     escalation.status = EscalationStatus.ACKNOWLEDGED

@@ -3,7 +3,7 @@ resolved through the services, which decide who may (403 otherwise) and record t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -73,7 +73,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet[Escalation]):
     def get_queryset(self) -> QuerySet[Escalation]:
         return escalation_list_with_steps(user=self.request.user)
 
-    def get_permissions(self) -> list[permissions.BasePermission]:
+    def get_permissions(self) -> Sequence[Any]:
         if self.action in _ACTIONS:
             return [MayHandleEscalation()]
         return super().get_permissions()
