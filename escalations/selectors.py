@@ -153,7 +153,7 @@ def escalation_list(
     if filters is not None:
         from escalations.filtersets import EscalationFilterSet
 
-        queryset = EscalationFilterSet(filters, queryset=queryset).qs
+        queryset = EscalationFilterSet(filters, queryset=queryset, user=user).qs
     return queryset
 
 

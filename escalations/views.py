@@ -52,7 +52,7 @@ class EscalationListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         escalations = escalation_list(user=request.user, filters=request.GET)
         page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
-        filter_form = escalation_filter_form(request.GET or None)
+        filter_form = escalation_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "escalations/escalation_list.html",
