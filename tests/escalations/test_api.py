@@ -346,3 +346,26 @@ def test_the_list_runs_the_same_queries_for_5_and_25_escalations(
 
     assert queries() == small
     assert small <= 4  # token, user and roles; the page; its steps
+
+
+def test_the_supplier_filter_offers_only_suppliers_the_reader_may_see(
+    account_manager: User, supplier: Supplier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrowing supplier visibility later narrows the filter too: it asks supplier_visible."""
+    import escalations.filtersets
+
+    hidden = SupplierFactory(name="Hidden Metals")
+    escalate(hidden)
+    escalate(supplier)
+    monkeypatch.setattr(
+        escalations.filtersets,
+        "supplier_visible",
+        lambda *, user: Supplier.objects.exclude(pk=hidden.pk),
+    )
+    client = signed_in(account_manager)
+
+    refused = client.get(ESCALATIONS, {"supplier": hidden.pk})
+    allowed = client.get(ESCALATIONS, {"supplier": supplier.pk})
+
+    assert refused.status_code == 400
+    assert summaries(allowed) == ["Specs 8 days overdue"]
