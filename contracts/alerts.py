@@ -48,6 +48,7 @@ from contracts.services import contract_renew, contract_termination_complete
 from core.dates import DATE_MIN
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Level, Severity
+from escalations.messages import contract_notice_closed_summary, contract_renewal_summary
 from escalations.services import escalation_raise, level_recipient
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -250,28 +251,22 @@ def _escalate(contract: Contract, *, window: NoticeWindow) -> None:
     )
     if not claimed:
         return  # escalated for this term already; one resolved by hand is not raised again
-    if window.is_closed:
-        summary = LazyFormat(
-            _(
-                "%(contract)s: the notice window closed on %(notice)s with no renewal "
-                "decision; %(then)s"
-            ),
+    summary = (
+        contract_notice_closed_summary(
             contract=contract.number,
-            notice=window.last_day.isoformat(),
-            then=_closed_outcome(window),
+            notice=window.last_day,
+            renews_on=window.renews_on,
+            lapses_on=window.lapses_on,
         )
-    else:
-        summary = LazyFormat(
-            _("%(contract)s: %(days)s days to give notice and no renewal decision"),
-            contract=contract.number,
-            days=window.days_left,
-        )
+        if window.is_closed
+        else contract_renewal_summary(contract=contract.number, days=window.days_left)
+    )
     escalation_raise(
         supplier=contract.supplier,
         subject=contract,
         reason=EscalationReason.CONTRACT_RENEWAL,
         severity=Severity.HIGH,
-        summary=str(summary),
+        summary=summary,
     )
 
 

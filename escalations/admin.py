@@ -38,7 +38,7 @@ class EscalationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["supplier"]
     list_filter = ["status", "level", "severity", "reason"]
-    search_fields = ["summary", "supplier__name", "supplier__external_id"]
+    search_fields = ["summary_params", "supplier__name", "supplier__external_id"]
     date_hierarchy = "raised_at"
     fields = readonly_fields = (
         "supplier",

@@ -37,3 +37,26 @@ class Level(models.IntegerChoices):
     OWNER = 1, _("Key-account owner")
     MANAGER = 2, _("Owner's manager")
     EXECUTIVE = 3, _("Executive sponsor or head of procurement")
+
+
+class EscalationAction(models.TextChoices):
+    """What someone may do to an escalation (escalations.permissions.escalation_actions)."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    RESOLVE = "resolve", _("Resolve")
+
+
+# The lifecycle: from each status, the actions possible (whoever asks). Acknowledging stops the
+# climb; resolving closes it, from open or acknowledged; a resolved one is done.
+_S, _A = EscalationStatus, EscalationAction
+STATUS_ACTIONS: dict[str, frozenset[str]] = {
+    _S.OPEN: frozenset({_A.ACKNOWLEDGE, _A.RESOLVE}),
+    _S.ACKNOWLEDGED: frozenset({_A.RESOLVE}),
+    _S.RESOLVED: frozenset(),
+}
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.OPEN: frozenset({_S.ACKNOWLEDGED, _S.RESOLVED}),
+    _S.ACKNOWLEDGED: frozenset({_S.RESOLVED}),
+    _S.RESOLVED: frozenset(),
+}
+del _S, _A

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from escalations.choices import EscalationReason, EscalationStatus, Level, Sever
 from escalations.models import Escalation
 from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
+from suppliers.selectors import AnyUser, supplier_visible
 
 
 class EscalationFilterSet(SupplierScopeFilterSet):
@@ -30,8 +32,9 @@ class EscalationFilterSet(SupplierScopeFilterSet):
     reason = django_filters.MultipleChoiceFilter(
         choices=EscalationReason.choices, label=_("Reason"), method="filter_shown"
     )
+    # The suppliers the reader may see (set per reader in __init__): none without a reader.
     supplier = django_filters.ModelChoiceFilter(
-        queryset=Supplier.objects.all(), label=_("Supplier")
+        queryset=Supplier.objects.none(), label=_("Supplier")
     )
     older_than = django_filters.NumberFilter(
         method="filter_older_than",
@@ -56,6 +59,12 @@ class EscalationFilterSet(SupplierScopeFilterSet):
     class Meta:
         model = Escalation
         fields: list[str] = []
+
+    def __init__(self, *args: Any, user: AnyUser | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is not None:
+            self.filters["supplier"].queryset = supplier_visible(user=user)
 
     def filter_shown(
         self, queryset: QuerySet[Escalation], name: str, value: list[str]

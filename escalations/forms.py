@@ -8,17 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from escalations.filtersets import EscalationFilterSet
 from escalations.models import Escalation
-from suppliers.models import Supplier
+from suppliers.selectors import AnyUser, supplier_visible
 
 # Filters for machines: the page sorts newest first and shows every change anyway.
 _API_ONLY_FILTERS = ("updated_since", "ordering")
 _CHECKBOX_FILTERS = ("status", "level", "severity", "reason")
 
 
-def escalation_filter_form(data: QueryDict | None) -> forms.Form:
+def escalation_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form:
     """The page's filter form: the form of the FilterSet the API uses, laid out for people.
-    The supplier list offers only suppliers that have escalations, not the whole portfolio."""
-    form: forms.Form = EscalationFilterSet(data).form
+    The supplier list offers only suppliers the reader may see that have escalations, not the
+    whole portfolio."""
+    form: forms.Form = EscalationFilterSet(data, user=user).form
     for name in _API_ONLY_FILTERS:
         form.fields.pop(name, None)
     for name in _CHECKBOX_FILTERS:
@@ -26,7 +27,8 @@ def escalation_filter_form(data: QueryDict | None) -> forms.Form:
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[attr-defined]
     supplier = form.fields["supplier"]
     escalated = Escalation.objects.filter(supplier=OuterRef("pk"))
-    supplier.queryset = Supplier.objects.filter(Exists(escalated)).order_by("name")  # type: ignore[attr-defined]
+    shown = supplier_visible(user=user).filter(Exists(escalated)).order_by("name")
+    supplier.queryset = shown  # type: ignore[attr-defined]
     supplier.empty_label = _("Any")  # type: ignore[attr-defined]
     form.fields["older_than"].widget.attrs.update({"inputmode": "numeric", "step": 1})
     return form

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity, StepKind
+from escalations.messages import COPY, GENERIC, LEGACY, render
 from suppliers.models import Supplier
 
 
@@ -24,7 +25,9 @@ class Escalation(models.Model):
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     reason = models.CharField(_("reason"), max_length=30, choices=EscalationReason.choices)
-    summary = models.CharField(_("summary"), max_length=300)
+    # What it says, as facts: escalations.messages renders them in the reader's language.
+    summary_code = models.CharField(_("summary code"), max_length=40, default=LEGACY)
+    summary_params = models.JSONField(_("summary facts"), default=dict, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.OWNER)
     status = models.CharField(
@@ -68,6 +71,39 @@ class Escalation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("escalations:escalation_detail", args=[self.pk])
 
+    @property
+    def summary(self) -> str:
+        """The full summary, in the language active now (for those who may see the subject)."""
+        return render(self.summary_code, self.summary_params)
+
+    @property
+    def shown_summary(self) -> str:
+        """What escalations.selectors lets the reader see (``shown_message``), in the language
+        active now: the full summary, or the generic one when the subject is hidden."""
+        shown = getattr(self, "shown_message", None)
+        if shown is None:  # not read through a selector: tell no more than the generic one
+            content_type = self.content_type
+            subject = f"{content_type.app_label}.{content_type.model}"
+            shown = {
+                "code": GENERIC,
+                "params": {"supplier": self.supplier.name, "subject": subject},
+            }
+        return render(shown.get("code", GENERIC), shown.get("params"))
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet acknowledged: it climbs when its time is up."""
+        return self.status == EscalationStatus.OPEN
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == EscalationStatus.RESOLVED
+
+    @property
+    def may_climb(self) -> bool:
+        """Below the top of the ladder, so not acknowledging in time sends it a level up."""
+        return self.level < Level.EXECUTIVE
+
     # The labels of what escalations.selectors annotates for the reader (``shown_reason``,
     # ``shown_severity``): blank when the reader may not see the subject.
     @property
@@ -105,6 +141,10 @@ class EscalationStep(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Blank when the note is text as typed; else what the system recorded, as facts
+    # (escalations.messages), rendered in the reader's language.
+    note_code = models.CharField(_("note code"), max_length=40, blank=True)
+    note_params = models.JSONField(_("note facts"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -114,3 +154,31 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.level})"
+
+    @property
+    def is_notification(self) -> bool:
+        return self.kind == StepKind.NOTIFIED
+
+    @property
+    def is_copy(self) -> bool:
+        """A notification to someone of a level below the escalation's, for their information."""
+        return self.note_code == COPY
+
+    @property
+    def text(self) -> str:
+        """The note in the language active now: as typed, or the recorded facts in words."""
+        if not self.note_code:
+            return self.note
+        if self.note_code == COPY:
+            return ""
+        return render(self.note_code, self.note_params)
+
+    @property
+    def shown_note(self) -> str:
+        """The note as escalations.selectors lets the reader see it (``note_visible``): blank
+        when the subject is hidden; a copy reads "copy" (the API's marker)."""
+        if self.is_copy:
+            return COPY
+        if not getattr(self, "note_visible", False):
+            return ""
+        return self.text

@@ -1,5 +1,5 @@
 """Every read of escalations that pages and the API share. Whoever reads the portfolio reads
-every escalation; who may act on one is decided by escalations.services.may_handle.
+every escalation; who may act on one is decided by escalations.permissions.
 
 An escalation tells a reader only what its subject would: whether the reader may see the
 subject (a review, a commitment, a contract) is asked of the subject's app's own selector, and
@@ -10,15 +10,18 @@ fields; pages, the API and exports render those, never the raw ones."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     Exists,
     F,
+    JSONField,
     Model,
     OuterRef,
     Prefetch,
@@ -28,29 +31,21 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, JSONObject
 from django.http import Http404
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Capability, user_can
-from core.text import LazyFormat
-from escalations.choices import EscalationStatus
+from accounts.models import User
+from accounts.roles import Capability, Role, user_can
+from escalations import messages
+from escalations.choices import EscalationStatus, Level
+from escalations.messages import GENERIC, Message
 from escalations.models import Escalation, EscalationStep
-from suppliers.models import Supplier
+from suppliers.choices import OwnershipRole
+from suppliers.models import KeyAccountOwnership, Supplier
 from suppliers.selectors import AnyUser
 
 SubjectReader = Callable[..., QuerySet[Any]]
-
-# What a reader who may not see the subject is told, by the subject's app and model.
-GENERIC_SUMMARIES: dict[tuple[str, str], Promise] = {
-    ("reviews", "review"): _("Escalation about a review of %(supplier)s"),
-    ("meetings", "commitment"): _("Escalation about a commitment of %(supplier)s"),
-    ("contracts", "contract"): _("Escalation about a contract of %(supplier)s"),
-    ("rfps", "rfp"): _("Escalation about an RFP of %(supplier)s"),
-}
-GENERIC_SUMMARY_OTHER = _("Escalation about %(supplier)s")
-COPY_NOTE = "copy"  # a notified step's note when the person was copied from a level below
+log = logging.getLogger(__name__)
 
 
 def _subject_readers() -> dict[tuple[str, str], SubjectReader]:
@@ -84,36 +79,36 @@ def subject_visible_condition(user: AnyUser, *, prefix: str = "") -> Case:
     return Case(*whens, default=Value(False), output_field=BooleanField())
 
 
-def _generic_text(template: Promise, supplier_field: str) -> Concat:
-    """The generic summary in SQL, in the language active now: the translated text around
-    the supplier's name."""
-    before, _sep, after = str(template).partition("%(supplier)s")
-    return Concat(Value(before), F(supplier_field), Value(after), output_field=CharField())
-
-
-def _generic_summary() -> Case:
-    return Case(
-        *(
-            When(
-                content_type__app_label=app,
-                content_type__model=model,
-                then=_generic_text(text, "supplier__name"),
-            )
-            for (app, model), text in GENERIC_SUMMARIES.items()
-        ),
-        default=_generic_text(GENERIC_SUMMARY_OTHER, "supplier__name"),
-        output_field=CharField(),
+def _subject_label() -> Concat:
+    return Concat(
+        F("content_type__app_label"), Value("."), F("content_type__model"), output_field=CharField()
     )
 
 
-def generic_summary(escalation: Escalation) -> LazyFormat:
-    """The generic summary of one escalation, as ``_generic_summary`` reads in SQL; rendered
+def _shown_message() -> Case:
+    """The summary the reader may see, as facts (escalations.messages): the escalation's own,
+    or the generic one naming only the supplier and what kind of thing it is about."""
+    return Case(
+        When(
+            subject_visible=True,
+            then=JSONObject(code=F("summary_code"), params=F("summary_params")),
+        ),
+        default=JSONObject(
+            code=Value(GENERIC),
+            params=JSONObject(supplier=F("supplier__name"), subject=_subject_label()),
+        ),
+        output_field=JSONField(),
+    )
+
+
+def generic_summary(escalation: Escalation) -> Message:
+    """The generic summary of one escalation, as ``_shown_message`` reads in SQL; rendered
     in the language active when it is (a notification's recipient's)."""
     content_type = escalation.content_type
-    template = GENERIC_SUMMARIES.get(
-        (content_type.app_label, content_type.model), GENERIC_SUMMARY_OTHER
+    return messages.generic_summary(
+        supplier=escalation.supplier.name,
+        subject=f"{content_type.app_label}.{content_type.model}",
     )
-    return LazyFormat(template, supplier=escalation.supplier.name)
 
 
 def _shown(field: str, default: Any) -> Case:
@@ -122,12 +117,12 @@ def _shown(field: str, default: Any) -> Case:
 
 def escalation_visible(*, user: AnyUser) -> QuerySet[Escalation]:
     """Escalations the user may read, each with ``subject_visible`` and what to show of it:
-    ``shown_summary``, ``shown_reason``, ``shown_severity`` (None when hidden) and
-    ``shown_resolution``."""
+    ``shown_message`` (the summary's facts: ``Escalation.shown_summary`` puts them into
+    words), ``shown_reason``, ``shown_severity`` (None when hidden) and ``shown_resolution``."""
     if not user_can(user, Capability.VIEW_PORTFOLIO):
         return Escalation.objects.none()
     return Escalation.objects.annotate(subject_visible=subject_visible_condition(user)).annotate(
-        shown_summary=_shown("summary", _generic_summary()),
+        shown_message=_shown_message(),
         shown_reason=_shown("reason", Value(None, output_field=CharField())),
         shown_severity=_shown("severity", Value(None, output_field=CharField())),
         shown_resolution=_shown("resolution", Value("", output_field=TextField())),
@@ -158,21 +153,17 @@ def escalation_list(
     if filters is not None:
         from escalations.filtersets import EscalationFilterSet
 
-        queryset = EscalationFilterSet(filters, queryset=queryset).qs
+        queryset = EscalationFilterSet(filters, queryset=queryset, user=user).qs
     return queryset
 
 
 def _steps(user: AnyUser) -> QuerySet[EscalationStep]:
-    """Steps with their people; ``shown_note`` is the note, or blank when the user may not see
-    the escalation's subject (a copy marker stays: it says nothing of the subject)."""
-    shown_note = Case(
-        When(Q(note=COPY_NOTE) | Q(subject_visible=True), then=F("note")),
-        default=Value("", output_field=TextField()),
-    )
+    """Steps with their people and ``note_visible``: whether the user may see the escalation's
+    subject, without which ``EscalationStep.shown_note`` is blank (a copy marker stays: it
+    says nothing of the subject)."""
     return (
         EscalationStep.objects.select_related("actor", "recipient")
-        .annotate(subject_visible=subject_visible_condition(user, prefix="escalation__"))
-        .annotate(shown_note=shown_note)
+        .annotate(note_visible=subject_visible_condition(user, prefix="escalation__"))
         .order_by("at", "id")
     )
 
@@ -205,3 +196,52 @@ def escalation_subject_for(*, user: AnyUser, escalation: Escalation) -> Model | 
         return None
     subject: Model | None = escalation.subject
     return subject
+
+
+# --- Who answers for an escalation at each level ----------------------------------------------
+
+
+def head_of_procurement() -> User | None:
+    """The person at the top of procurement: HEAD_OF_PROCUREMENT if set, else an active
+    procurement manager with no manager above them."""
+    if settings.HEAD_OF_PROCUREMENT:
+        head = User.objects.filter(username=settings.HEAD_OF_PROCUREMENT, is_active=True).first()
+        if head is not None:
+            return head
+        # A setting that names nobody (a typo, a person who left) must not leave the top of
+        # every ladder empty.
+        log.warning("HEAD_OF_PROCUREMENT %r is no active user", settings.HEAD_OF_PROCUREMENT)
+    return (
+        User.objects.filter(
+            is_active=True, groups__name=Role.PROCUREMENT_MANAGER.value, manager__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _current(supplier: Supplier, role: str) -> User | None:
+    ownership = (
+        KeyAccountOwnership.objects.current()
+        .filter(supplier=supplier, role=role)
+        .select_related("user__manager")
+        .first()
+    )
+    return ownership.user if ownership else None
+
+
+def level_recipient(*, supplier: Supplier, level: int) -> User | None:
+    """Who answers for the supplier at a level: 1 its owner, 2 the owner's manager, 3 its
+    executive sponsor; the head of procurement wherever that person is missing or has left
+    (is no longer active)."""
+    owner = _current(supplier, OwnershipRole.OWNER)
+    if level == Level.OWNER and owner is not None and owner.is_active:
+        return owner
+    manager = owner.manager if owner is not None else None
+    if level == Level.MANAGER and manager is not None and manager.is_active:
+        return manager
+    if level == Level.EXECUTIVE:
+        sponsor = _current(supplier, OwnershipRole.EXECUTIVE_SPONSOR)
+        if sponsor is not None and sponsor.is_active:
+            return sponsor
+    return head_of_procurement()

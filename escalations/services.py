@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,18 +14,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.roles import Capability, Role, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
-from escalations.choices import EscalationStatus, Level, Severity, StepKind
+from escalations.choices import (
+    STATUS_ACTIONS,
+    EscalationAction,
+    EscalationStatus,
+    Level,
+    Severity,
+    StepKind,
+)
+from escalations.messages import COPY, SEVERITY_CHANGED, Message
 from escalations.models import Escalation, EscalationStep
-from escalations.selectors import generic_summary, may_see_subject
+from escalations.permissions import may_acknowledge, may_resolve
+from escalations.selectors import generic_summary, level_recipient, may_see_subject
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
-from suppliers.choices import OwnershipRole
-from suppliers.models import KeyAccountOwnership, Supplier
-
-log = logging.getLogger(__name__)
+from suppliers.models import Supplier
 
 
 class EscalationClosedError(DomainError):
@@ -37,52 +41,6 @@ def acknowledge_window(severity: str) -> timedelta:
     return timedelta(hours=settings.ESCALATION_ACKNOWLEDGE_HOURS[severity])
 
 
-def head_of_procurement() -> User | None:
-    """The person at the top of procurement: HEAD_OF_PROCUREMENT if set, else an active
-    procurement manager with no manager above them."""
-    if settings.HEAD_OF_PROCUREMENT:
-        head = User.objects.filter(username=settings.HEAD_OF_PROCUREMENT, is_active=True).first()
-        if head is not None:
-            return head
-        # A setting that names nobody (a typo, a person who left) must not leave the top of
-        # every ladder empty.
-        log.warning("HEAD_OF_PROCUREMENT %r is no active user", settings.HEAD_OF_PROCUREMENT)
-    return (
-        User.objects.filter(
-            is_active=True, groups__name=Role.PROCUREMENT_MANAGER.value, manager__isnull=True
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
-def _current(supplier: Supplier, role: str) -> User | None:
-    ownership = (
-        KeyAccountOwnership.objects.current()
-        .filter(supplier=supplier, role=role)
-        .select_related("user__manager")
-        .first()
-    )
-    return ownership.user if ownership else None
-
-
-def level_recipient(*, supplier: Supplier, level: int) -> User | None:
-    """Who answers for the supplier at a level: 1 its owner, 2 the owner's manager, 3 its
-    executive sponsor; the head of procurement wherever that person is missing or has left
-    (is no longer active)."""
-    owner = _current(supplier, OwnershipRole.OWNER)
-    if level == Level.OWNER and owner is not None and owner.is_active:
-        return owner
-    manager = owner.manager if owner is not None else None
-    if level == Level.MANAGER and manager is not None and manager.is_active:
-        return manager
-    if level == Level.EXECUTIVE:
-        sponsor = _current(supplier, OwnershipRole.EXECUTIVE_SPONSOR)
-        if sponsor is not None and sponsor.is_active:
-            return sponsor
-    return head_of_procurement()
-
-
 def _step(
     escalation: Escalation,
     kind: str,
@@ -90,7 +48,10 @@ def _step(
     actor: User | None = None,
     recipient: User | None = None,
     note: str = "",
+    message: Message | None = None,
 ) -> None:
+    """Records a step; ``note`` is text as a person typed it, ``message`` what the system
+    records, as facts rendered in each reader's language."""
     EscalationStep.objects.create(
         escalation=escalation,
         kind=kind,
@@ -98,6 +59,8 @@ def _step(
         actor=actor,
         recipient=recipient,
         note=note,
+        note_code=message.code if message else "",
+        note_params=dict(message.params) if message else {},
     )
 
 
@@ -116,8 +79,9 @@ def _notify_level(escalation: Escalation, *, occasion: str = "") -> None:
             if copy
             else gettext_lazy("Escalation for you (level %(level)s): %(summary)s")
         )
+        # Facts, not words: notification_create renders them in the recipient's language.
         summary = (
-            escalation.summary
+            Message(escalation.summary_code, escalation.summary_params)
             if may_see_subject(user=recipient, escalation=escalation)
             else generic_summary(escalation)
         )
@@ -131,7 +95,12 @@ def _notify_level(escalation: Escalation, *, occasion: str = "") -> None:
             url=escalation.get_absolute_url(),
         )
         if created is not None:
-            _step(escalation, StepKind.NOTIFIED, recipient=recipient, note="copy" if copy else "")
+            _step(
+                escalation,
+                StepKind.NOTIFIED,
+                recipient=recipient,
+                message=Message(COPY) if copy else None,
+            )
 
 
 @transaction.atomic
@@ -141,11 +110,14 @@ def escalation_raise(
     subject: Model,
     reason: str,
     severity: str,
-    summary: str,
+    summary: Message | str,
     by: User | None = None,
 ) -> Escalation:
     """Raises an escalation at level 1, or returns the one already open for the same object
-    and reason: there is never a second."""
+    and reason: there is never a second. ``summary`` is a message of escalations.messages
+    (facts, put into words in each reader's language); plain text is kept as written."""
+    if isinstance(summary, str):
+        summary = Message.text(summary[:300])
     content_type = ContentType.objects.get_for_model(subject)
     existing = Escalation.objects.filter(
         content_type=content_type, object_id=subject.pk, reason=reason
@@ -159,7 +131,8 @@ def escalation_raise(
         object_id=subject.pk,
         reason=reason,
         severity=severity,
-        summary=summary[:300],
+        summary_code=summary.code,
+        summary_params=dict(summary.params),
         acknowledge_by=timezone.now() + acknowledge_window(severity),
     )
     escalation.full_clean(validate_constraints=False)
@@ -173,7 +146,7 @@ def escalation_raise(
     return escalation
 
 
-def escalations_due_to_climb(*, now: datetime, limit: int = 200) -> list[Escalation]:
+def _due_to_climb(*, now: datetime, limit: int = 200) -> list[Escalation]:
     """Open escalations past their acknowledge-by time, locked; rows another worker holds are
     skipped, so two beats at once climb each escalation once."""
     return list(
@@ -185,12 +158,12 @@ def escalations_due_to_climb(*, now: datetime, limit: int = 200) -> list[Escalat
 
 
 @transaction.atomic
-def escalations_climb(*, now: datetime | None = None) -> int:
+def escalation_climb_scan(*, now: datetime | None = None) -> int:
     """Climbs every escalation not acknowledged in time one level, and notifies the new
     level; at the top it stays, and its people are reminded once more."""
     now = now or timezone.now()
     climbed = 0
-    for escalation in escalations_due_to_climb(now=now):
+    for escalation in _due_to_climb(now=now):
         escalation.acknowledge_by = now + acknowledge_window(escalation.severity)
         escalation.updated_at = now
         if escalation.level < Level.EXECUTIVE:
@@ -206,30 +179,19 @@ def escalations_climb(*, now: datetime | None = None) -> int:
     return climbed
 
 
-def may_handle(*, user: User, escalation: Escalation) -> bool:
-    """Procurement managers, and the people of the escalation's levels so far: an escalation
-    addressed to someone is theirs to acknowledge, an executive sponsor's included, although
-    executives change nothing else."""
-    if user_can(user, Capability.MANAGE_PORTFOLIO):
-        return True
-    if not user_can(user, Capability.USE_PAGES):
-        return False
-    for level in range(1, escalation.level + 1):
-        person = level_recipient(supplier=escalation.supplier, level=level)
-        if person is not None and person.pk == user.pk:
-            return True
-    return False
+# The scan's name before issue 15, kept for the callers outside escalations.
+escalations_climb = escalation_climb_scan
 
 
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
     """Someone has it in hand: the climb stops."""
-    if not may_handle(user=by, escalation=escalation):
+    if not may_acknowledge(by, escalation):
         raise PermissionDenied
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         return escalation
-    if escalation.status == EscalationStatus.RESOLVED:
+    if EscalationAction.ACKNOWLEDGE not in STATUS_ACTIONS[escalation.status]:
         raise EscalationClosedError(_("This escalation is resolved already."))
     now = timezone.now()
     escalation.status = EscalationStatus.ACKNOWLEDGED
@@ -244,7 +206,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
 def escalation_resolve(*, escalation: Escalation, by: User | None, note: str) -> Escalation:
     """Closes the escalation with a note saying how; ``by`` None means the system did (its
     cause went away)."""
-    if by is not None and not may_handle(user=by, escalation=escalation):
+    if by is not None and not may_resolve(by, escalation):
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"note": _("Say how it was resolved.")})
@@ -301,7 +263,7 @@ def escalation_change_severity_for(
     if escalation is None or escalation.severity == severity:
         return escalation
     now = timezone.now()
-    before = Severity(escalation.severity).label
+    before = escalation.severity
     escalation.severity = severity
     escalation.updated_at = now
     if escalation.status == EscalationStatus.OPEN:
@@ -309,5 +271,6 @@ def escalation_change_severity_for(
             escalation.acknowledge_by, now + acknowledge_window(severity)
         )
     escalation.save(update_fields=["severity", "acknowledge_by", "updated_at"])
-    _step(escalation, StepKind.SEVERITY, actor=by, note=f"{before} → {Severity(severity).label}")
+    change = Message(SEVERITY_CHANGED, {"before": before, "after": severity})
+    _step(escalation, StepKind.SEVERITY, actor=by, message=change)
     return escalation

@@ -1,6 +1,7 @@
 """Escalation pages: the list with its filters, an escalation with every step, acknowledge and
 resolve, and the supplier page's panel. Each view parses input, calls one selector or service,
-and renders; who may act is decided by escalations.services.may_handle."""
+and renders; who may act is decided by escalations.permissions, which the template asks through
+``{% allowed_actions %}``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from django.views import View
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
-from escalations.choices import EscalationStatus
 from escalations.forms import (
     EscalationAcknowledgeForm,
     EscalationResolveForm,
@@ -30,14 +30,9 @@ from escalations.selectors import (
     escalation_list,
     escalation_list_open_for_supplier,
     escalation_subject_for,
-)
-from escalations.services import (
-    EscalationClosedError,
-    escalation_acknowledge,
-    escalation_resolve,
     level_recipient,
-    may_handle,
 )
+from escalations.services import EscalationClosedError, escalation_acknowledge, escalation_resolve
 from suppliers.models import Supplier
 
 PAGE_SIZE = 50
@@ -57,7 +52,7 @@ class EscalationListView(CapabilityRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         escalations = escalation_list(user=request.user, filters=request.GET)
         page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
-        filter_form = escalation_filter_form(request.GET or None)
+        filter_form = escalation_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "escalations/escalation_list.html",
@@ -81,17 +76,12 @@ def _detail_context(
     resolve_form: EscalationResolveForm | None = None,
 ) -> dict[str, Any]:
     user = _actor(request)
-    handles = escalation.status != EscalationStatus.RESOLVED and may_handle(
-        user=user, escalation=escalation
-    )
     subject = escalation_subject_for(user=user, escalation=escalation)
     return {
         "escalation": escalation,
         "subject": subject,
         "subject_url": getattr(subject, "get_absolute_url", lambda: "")(),
         "current_person": level_recipient(supplier=escalation.supplier, level=escalation.level),
-        "may_acknowledge": handles and escalation.status == EscalationStatus.OPEN,
-        "may_resolve": handles,
         "acknowledge_form": acknowledge_form or EscalationAcknowledgeForm(auto_id=ACK_ID),
         "resolve_form": resolve_form or EscalationResolveForm(auto_id=RESOLVE_ID),
     }

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
+from escalations.messages import overdue_commitment_summary
 from escalations.models import Escalation
 from escalations.services import escalation_raise, level_recipient
 from meetings.choices import CommitmentSide, CommitmentStatus
@@ -63,12 +64,11 @@ def commitment_reminders_scan(*, today: date | None = None) -> int:
 
 def _remind(commitment: Commitment, *, today: date) -> None:
     late = (today - commitment.due_date).days
-    if commitment.side == CommitmentSide.THEIRS:
+    theirs = commitment.side == CommitmentSide.THEIRS
+    if theirs:
         _chase(commitment)
-        summary = _("“%(what)s”, promised by %(supplier)s, is %(days)s days overdue")
     else:
         _remind_owner(commitment, late=late)
-        summary = _("“%(what)s” for %(supplier)s is %(days)s days overdue")
     if late >= settings.COMMITMENT_ESCALATION_DAYS and not _escalated_for_due_date(commitment):
         # Both sides climb the same ladder: the key-account owner, their manager, the sponsor.
         escalation_raise(
@@ -76,13 +76,11 @@ def _remind(commitment: Commitment, *, today: date) -> None:
             subject=commitment,
             reason=EscalationReason.OVERDUE_COMMITMENT,
             severity=Severity.MEDIUM,
-            summary=str(
-                LazyFormat(
-                    summary,
-                    what=commitment.description,
-                    supplier=commitment.supplier.name,
-                    days=late,
-                )
+            summary=overdue_commitment_summary(
+                what=commitment.description,
+                supplier=commitment.supplier.name,
+                days=late,
+                theirs=theirs,
             ),
         )
 

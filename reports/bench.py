@@ -125,10 +125,11 @@ SELECT 'BENCH-C-' || c.id, 'Bench frame agreement', c.id, c.owner_id,
 
 ESCALATIONS = f"""
 WITH owned AS ({_OWNED})
-INSERT INTO escalations_escalation (supplier_id, content_type_id, object_id, reason, summary,
+INSERT INTO escalations_escalation (supplier_id, content_type_id, object_id, reason,
+                                    summary_code, summary_params,
                                     severity, level, status, acknowledge_by, raised_at,
                                     resolution, updated_at)
-SELECT e.id, %s, e.id, 'overdue_review', 'Bench escalation', 'medium',
+SELECT e.id, %s, e.id, 'overdue_review', 'legacy', '{{"text": "Bench escalation"}}', 'medium',
        1 + floor(random() * 3)::int, 'open', e.raised + interval '3 days', e.raised, '', now()
   FROM (SELECT owned.*, now() - random() * interval '60 days' AS raised FROM owned
          WHERE random() < .02

@@ -23,6 +23,7 @@ from contracts.choices import ContractPhase
 from contracts.selectors import contract_list
 from core.exports import Column
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
+from escalations.messages import shown_summary_text
 from escalations.selectors import escalation_list
 from meetings.choices import CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.filtersets import CommitmentFilterSet
@@ -187,7 +188,7 @@ COMMITMENT_COLUMNS = (
 ESCALATION_COLUMNS = (
     Column(_("Id"), "id"),
     # What escalations.selectors lets the reader see: generic when the subject is hidden.
-    Column(_("Summary"), "shown_summary"),
+    Column(_("Summary"), "shown_message", shown_summary_text),
     Column(_("Supplier"), "supplier__name"),
     Column(_("Reason"), "shown_reason", label(EscalationReason)),
     Column(_("Severity"), "shown_severity", label(Severity)),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
+from escalations.messages import overdue_review_summary
 from escalations.models import Escalation
 from escalations.services import escalation_raise, level_recipient
 from notifications.choices import NotificationKind
@@ -215,13 +216,7 @@ def _remind(review: Review, *, today: date) -> None:
             subject=review,
             reason=EscalationReason.OVERDUE_REVIEW,
             severity=Severity.MEDIUM,
-            summary=str(
-                LazyFormat(
-                    _("The review of %(supplier)s is %(days)s days overdue"),
-                    supplier=review.supplier.name,
-                    days=-days_left,
-                )
-            ),
+            summary=overdue_review_summary(supplier=review.supplier.name, days=-days_left),
         )
 
 

@@ -74,7 +74,7 @@ app.conf.update(
         },
         # Every 5 minutes: climb escalations not acknowledged in time.
         "escalation-climb": {
-            "task": "escalations.tasks.escalation_climb_task",
+            "task": "escalations.tasks.escalation_climb_scan_task",
             "schedule": crontab(minute="*/5"),
         },
         # Every minute: close RFP rounds whose deadline passed (proposals open to the buyers

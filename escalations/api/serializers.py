@@ -13,7 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
-from escalations.choices import EscalationReason, EscalationStatus, Severity, StepKind
+from core.api.fields import AllowedActionsField
+from escalations.choices import (
+    EscalationAction,
+    EscalationReason,
+    EscalationStatus,
+    Severity,
+    StepKind,
+)
 from escalations.models import Escalation, EscalationStep
 from suppliers.api.serializers import SupplierBriefSerializer
 
@@ -42,10 +49,16 @@ HIDDEN_SUBJECT = _("Null when the caller may not see what the escalation is abou
 StepKindField = _read_only_choices(StepKind, "EscalationStepKind")
 
 
+SUMMARY_HELP = _(
+    "In the caller's language (their preferred language, else Accept-Language); generic when "
+    "the caller may not see what the escalation is about."
+)
+
+
 class EscalationBriefSerializer(serializers.ModelSerializer[Escalation]):
     url = serializers.HyperlinkedIdentityField(view_name="api:escalation-detail")
     status = EscalationStatusField()
-    summary = serializers.CharField(source="shown_summary", read_only=True)
+    summary = serializers.CharField(source="shown_summary", read_only=True, help_text=SUMMARY_HELP)
 
     class Meta:
         model = Escalation
@@ -92,7 +105,7 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
             "reason, severity, resolution and step notes are left out."
         ),
     )
-    summary = serializers.CharField(source="shown_summary", read_only=True)
+    summary = serializers.CharField(source="shown_summary", read_only=True, help_text=SUMMARY_HELP)
     reason = ReasonField(source="shown_reason", allow_null=True, help_text=HIDDEN_SUBJECT)
     severity = SeverityField(source="shown_severity", allow_null=True, help_text=HIDDEN_SUBJECT)
     status = EscalationStatusField(
@@ -150,6 +163,17 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
     def get_subject_type(self, escalation: Escalation) -> str:
         content_type = escalation.content_type
         return f"{content_type.app_label}.{content_type.model}"
+
+
+class EscalationDetailSerializer(EscalationSerializer):
+    """One escalation, with what the caller may do to it now: the list leaves that out, as
+    knowing who is at each level takes queries of its own."""
+
+    allowed_actions = AllowedActionsField(choices=EscalationAction)
+
+    class Meta(EscalationSerializer.Meta):
+        fields = [*EscalationSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
 
 
 class EscalationAcknowledgeSerializer(serializers.Serializer[dict[str, Any]]):

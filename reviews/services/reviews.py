@@ -17,6 +17,7 @@ from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationReason
+from escalations.messages import poor_review_summary
 from escalations.services import escalation_raise, escalation_resolve_for
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -364,14 +365,10 @@ def _apply_consequences(review: Review, *, by: User) -> None:
             severity=plan.severity,
             # Everyone who reads the portfolio reads escalations; the score stays with the
             # review, which only its owners, raters and managers may see.
-            summary=str(
-                LazyFormat(
-                    gettext_lazy(
-                        "Poor review of %(supplier)s for %(period)s: corrective actions opened"
-                    ),
-                    supplier=review.supplier.name,
-                    period=_period(review),
-                )
+            summary=poor_review_summary(
+                supplier=review.supplier.name,
+                period_start=review.period_start,
+                period_end=review.period_end,
             ),
             by=by,
         )

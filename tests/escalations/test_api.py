@@ -18,7 +18,7 @@ from accounts.roles import Role
 from accounts.services import api_token_create
 from escalations.choices import EscalationReason, EscalationStatus, Severity, StepKind
 from escalations.models import Escalation
-from escalations.services import escalation_raise, escalation_resolve, escalations_climb
+from escalations.services import escalation_climb_scan, escalation_raise, escalation_resolve
 from suppliers.models import Supplier
 from tests.factories import CommitmentFactory, OwnershipFactory, SupplierFactory
 
@@ -247,7 +247,7 @@ def test_the_manager_may_act_once_it_has_climbed_to_them(
     assert client.post(url(escalation, "acknowledge")).status_code == 403
 
     Escalation.objects.filter(pk=escalation.pk).update(acknowledge_by=timezone.now())
-    escalations_climb()
+    escalation_climb_scan()
 
     assert client.post(url(escalation, "acknowledge")).status_code == 200
 
@@ -323,7 +323,7 @@ def _escalations(count: int, owner: User, manager: User) -> None:
         OwnershipFactory(supplier=supplier, user=owner)
         escalation = escalate(supplier)
         Escalation.objects.filter(pk=escalation.pk).update(acknowledge_by=timezone.now())
-    escalations_climb()  # more steps, more people
+    escalation_climb_scan()  # more steps, more people
 
 
 def test_the_list_runs_the_same_queries_for_5_and_25_escalations(
@@ -346,3 +346,26 @@ def test_the_list_runs_the_same_queries_for_5_and_25_escalations(
 
     assert queries() == small
     assert small <= 4  # token, user and roles; the page; its steps
+
+
+def test_the_supplier_filter_offers_only_suppliers_the_reader_may_see(
+    account_manager: User, supplier: Supplier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrowing supplier visibility later narrows the filter too: it asks supplier_visible."""
+    import escalations.filtersets
+
+    hidden = SupplierFactory(name="Hidden Metals")
+    escalate(hidden)
+    escalate(supplier)
+    monkeypatch.setattr(
+        escalations.filtersets,
+        "supplier_visible",
+        lambda *, user: Supplier.objects.exclude(pk=hidden.pk),
+    )
+    client = signed_in(account_manager)
+
+    refused = client.get(ESCALATIONS, {"supplier": hidden.pk})
+    allowed = client.get(ESCALATIONS, {"supplier": supplier.pk})
+
+    assert refused.status_code == 400
+    assert summaries(allowed) == ["Specs 8 days overdue"]

@@ -17,16 +17,15 @@ from accounts.models import User
 from accounts.roles import Role
 from escalations.choices import EscalationReason, EscalationStatus, Severity, StepKind
 from escalations.models import Escalation
+from escalations.permissions import may_handle
+from escalations.selectors import head_of_procurement, level_recipient
 from escalations.services import (
     EscalationClosedError,
     escalation_acknowledge,
+    escalation_climb_scan,
     escalation_raise,
     escalation_resolve,
     escalation_resolve_for,
-    escalations_climb,
-    head_of_procurement,
-    level_recipient,
-    may_handle,
 )
 from meetings.models import Commitment
 from notifications.choices import NotificationKind
@@ -83,7 +82,12 @@ def _raise(ladder: Ladder, **fields: Any) -> Escalation:
 
 def _steps(escalation: Escalation) -> list[tuple[str, int, str | None, str]]:
     return [
-        (step.kind, step.level, step.recipient.username if step.recipient else None, step.note)
+        (
+            step.kind,
+            step.level,
+            step.recipient.username if step.recipient else None,
+            step.shown_note,
+        )
         for step in escalation.steps.select_related("recipient")
     ]
 
@@ -239,9 +243,9 @@ def test_an_escalation_climbs_a_level_each_time_it_is_not_acknowledged_in_time(
     escalation = _raise(ladder)
 
     clock.shift(MEDIUM_WINDOW - timedelta(minutes=1))
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 0
     clock.shift(timedelta(minutes=1))
-    assert escalations_climb() == 1
+    assert escalation_climb_scan() == 1
 
     escalation.refresh_from_db()
     assert escalation.level == 2
@@ -259,11 +263,11 @@ def test_an_escalation_climbs_a_level_each_time_it_is_not_acknowledged_in_time(
     )
 
     clock.shift(MEDIUM_WINDOW)
-    assert escalations_climb() == 1
+    assert escalation_climb_scan() == 1
     escalation.refresh_from_db()
     assert escalation.level == 3
     assert {
-        (s.recipient.username, s.note)
+        (s.recipient.username, s.shown_note)
         for s in escalation.steps.filter(level=3, kind=StepKind.NOTIFIED)
     } == {
         ("sponsor", ""),
@@ -279,13 +283,13 @@ def test_at_the_top_it_stays_and_its_people_are_reminded_once_more(
     escalation = _raise(ladder)
     for _ in range(2):
         clock.shift(MEDIUM_WINDOW)
-        escalations_climb()
+        escalation_climb_scan()
 
     clock.shift(MEDIUM_WINDOW)
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 0
     reminded = len(_inbox(ladder.sponsor))
     clock.shift(MEDIUM_WINDOW)
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 0
 
     escalation.refresh_from_db()
     assert escalation.level == 3
@@ -299,8 +303,8 @@ def test_two_climbs_at_the_same_moment_climb_once(
     escalation = _raise(ladder)
     clock.shift(MEDIUM_WINDOW)
 
-    assert escalations_climb() == 1
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 1
+    assert escalation_climb_scan() == 0
 
     escalation.refresh_from_db()
     assert escalation.level == 2
@@ -315,7 +319,7 @@ def test_acknowledging_stops_the_climb(ladder: Ladder, clock: time_machine.Trave
     acknowledged = escalation_acknowledge(escalation=escalation, by=ladder.owner, note=" On it ")
     clock.shift(10 * MEDIUM_WINDOW)
 
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 0
     escalation.refresh_from_db()
     assert (escalation.level, escalation.status) == (1, EscalationStatus.ACKNOWLEDGED)
     assert acknowledged.acknowledged_at == MONDAY + timedelta(hours=1)
@@ -375,7 +379,7 @@ def test_a_resolved_escalation_does_not_climb(
     escalation_resolve(escalation=escalation, by=ladder.owner, note="Forecast sent")
     clock.shift(2 * MEDIUM_WINDOW)
 
-    assert escalations_climb() == 0
+    assert escalation_climb_scan() == 0
 
 
 def test_the_system_resolves_the_open_escalation_of_a_problem_that_went_away(
@@ -420,7 +424,7 @@ def test_who_may_handle_an_escalation(
     assert not may_handle(user=ladder.manager, escalation=escalation)  # not at level 2 yet
 
     clock.shift(MEDIUM_WINDOW)
-    escalations_climb()
+    escalation_climb_scan()
     escalation.refresh_from_db()
 
     assert may_handle(user=ladder.manager, escalation=escalation)
@@ -453,7 +457,7 @@ def test_an_executive_sponsor_acknowledges_what_reaches_them(
 
     for _ in range(2):
         clock.shift(MEDIUM_WINDOW)
-        escalations_climb()
+        escalation_climb_scan()
     escalation.refresh_from_db()
 
     assert escalation.level == 3

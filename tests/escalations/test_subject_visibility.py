@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.roles import Role
 from escalations.choices import EscalationReason, EscalationStatus
 from escalations.models import Escalation
-from escalations.services import escalation_resolve, escalations_climb
+from escalations.services import escalation_climb_scan, escalation_resolve
 from notifications.models import Notification
 from reviews.models import Review
 from reviews.services import review_create, review_submit
@@ -209,7 +209,7 @@ def test_a_ladder_notification_tells_a_recipient_who_may_not_see_the_review_only
     Escalation.objects.filter(pk=world.escalation.pk).update(
         acknowledge_by=timezone.now() - timedelta(minutes=1)
     )
-    escalations_climb()  # level 2: carol, alice's manager, who may not see the review
+    escalation_climb_scan()  # level 2: carol, alice's manager, who may not see the review
     carol_inbox = _api(world.carol).get("/api/v1/notifications/").json()["results"]
     assert len(carol_inbox) == 1
     assert GENERIC in carol_inbox[0]["title"]

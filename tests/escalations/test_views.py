@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.roles import Role
 from escalations.choices import EscalationReason, EscalationStatus, Severity, StepKind
 from escalations.models import Escalation, EscalationStep
-from escalations.services import escalation_raise, escalation_resolve, escalations_climb
+from escalations.services import escalation_climb_scan, escalation_raise, escalation_resolve
 from suppliers.models import Supplier
 from tests.factories import CommitmentFactory, OwnershipFactory, SupplierFactory
 
@@ -186,7 +186,7 @@ def test_the_page_shows_every_step_with_who_to_whom_and_the_note(
     account_manager.save()
     escalation = escalate(supplier)
     Escalation.objects.filter(pk=escalation.pk).update(acknowledge_by=timezone.now())
-    escalations_climb()
+    escalation_climb_scan()
     client.force_login(manager)
     client.post(acknowledge(escalation), {"note": "Calling them today"})
 
@@ -323,7 +323,7 @@ def test_the_manager_may_act_once_it_has_climbed_to_them(
     assert client.post(acknowledge(escalation)).status_code == 403
 
     Escalation.objects.filter(pk=escalation.pk).update(acknowledge_by=timezone.now())
-    escalations_climb()
+    escalation_climb_scan()
 
     assert client.post(acknowledge(escalation)).status_code == 302
 

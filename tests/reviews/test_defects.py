@@ -278,7 +278,7 @@ def test_changing_the_plans_severity_on_the_page_changes_its_escalations(
     assert escalation.severity == Severity.CRITICAL
     step = escalation.steps.get(kind=StepKind.SEVERITY)
     assert step.actor == user
-    assert step.note == "Medium → Critical"
+    assert step.text == "Medium → Critical"  # stored as facts, rendered for the reader
     timeline = _page(setup.owner).get(escalation.get_absolute_url()).content.decode()
     assert "Severity changed" in timeline and "Medium → Critical" in timeline
 
