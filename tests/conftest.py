@@ -11,6 +11,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -116,6 +117,16 @@ def _test_settings(settings: Any) -> None:
     }
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts, and leaves, in the default language: a request in another language
+    (Accept-Language, a user's preference) leaves it active in the thread after the response,
+    and the next test on that worker would read German."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
