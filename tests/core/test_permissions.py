@@ -55,9 +55,7 @@ def test_template_tag_asks_allowed_actions_and_a_misspelt_action_fails_loudly(
     ).render(context)
     assert shown == "replay"
     with pytest.raises(UnknownActionError):
-        Template("{% load actions %}{% allowed_actions key as can %}{{ can.prge }}").render(
-            context
-        )
+        Template("{% load actions %}{% allowed_actions key as can %}{{ can.prge }}").render(context)
 
 
 def test_a_function_may_not_answer_an_undeclared_action(django_user_model: type) -> None:
