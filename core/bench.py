@@ -68,7 +68,7 @@ def uses_embedded_server() -> bool:
 def machine_facts() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        (server_version,) = cursor.fetchone()  # type: ignore[misc]
+        (server_version,) = cursor.fetchone()
     if uses_embedded_server():
         where = f"embedded server under {settings.EMBEDDED_POSTGRES_DIR} (no DATABASE_URL)"
     else:

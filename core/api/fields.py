@@ -62,7 +62,7 @@ class BlankableURLField(serializers.URLField):
     documented as ``format: uri``, which an empty string breaks."""
 
 
-class AllowedActionsField(serializers.Field):  # type: ignore[type-arg]
+class AllowedActionsField(serializers.Field):
     """Read-only: the actions the caller may take on the object now, from the model's one
     ``allowed_actions`` (``core.permissions``), so a client shows the same buttons as the page.
     ``choices`` (the model's action TextChoices) documents the names in the schema."""
