@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.api.filters import OrderingFilter
+from core.filtersets import FilterSet
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 
@@ -29,7 +30,7 @@ def _category_and_descendants(categories: list[Category]) -> set[int]:
     return found
 
 
-class SupplierFilterSet(django_filters.FilterSet):
+class SupplierFilterSet(FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
@@ -63,9 +64,6 @@ class SupplierFilterSet(django_filters.FilterSet):
         help_text=_("Any current key-account role: owner, backup or sponsor."),
     )
     external_id = django_filters.CharFilter(label=_("ERP id"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
     ordering = OrderingFilter(
         fields=(
             ("name", "name"),
@@ -81,10 +79,6 @@ class SupplierFilterSet(django_filters.FilterSet):
     class Meta:
         model = Supplier
         fields: list[str] = []
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
 
     def filter_search(
         self, queryset: QuerySet[Supplier], name: str, value: str
@@ -122,7 +116,7 @@ class SupplierFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(owned))
 
 
-class SupplierScopeFilterSet(django_filters.FilterSet):
+class SupplierScopeFilterSet(FilterSet):
     """The supplier list's segment, category and key-account filters, for lists of things that
     belong to a supplier (contracts, reviews, commitments, escalations), so that a number the
     dashboard counts for some suppliers leads to a list of the same rows."""
@@ -165,33 +159,30 @@ class SupplierScopeFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(held))
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Contact
         fields = ["is_primary"]
 
 
-class OwnershipFilterSet(django_filters.FilterSet):
+class OwnershipFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
     current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = KeyAccountOwnership
         fields: list[str] = []
 
 
-class CategoryFilterSet(django_filters.FilterSet):
+class CategoryFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Category

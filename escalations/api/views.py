@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +17,7 @@ from accounts.models import User
 from accounts.roles import Capability
 from core.api.bulk import ErrorSerializer
 from core.api.filters import FilterBackend
-from core.api.keyset import KeysetPagination
+from core.api.views import ReadOnlyApiViewSet
 from escalations.api.serializers import (
     EscalationAcknowledgeSerializer,
     EscalationResolveSerializer,
@@ -43,7 +41,7 @@ _CLOSED = OpenApiResponse(
 _INVALID = OpenApiResponse(ErrorSerializer, description=_("A field is missing or wrong."))
 
 
-class EscalationViewSet(viewsets.ReadOnlyModelViewSet[Escalation]):
+class EscalationViewSet(ReadOnlyApiViewSet[Escalation]):
     """Escalations with every step, newest first. Everyone who reads the portfolio reads them
     all; ``level`` and ``status`` change only through the ladder and the ``acknowledge`` and
     ``resolve`` actions. Sync changes with ``?updated_since=…&ordering=updated_at``."""
@@ -51,13 +49,11 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet[Escalation]):
     serializer_class = EscalationSerializer
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = EscalationFilterSet
-    pagination_class = KeysetPagination
     ordering = ("-raised_at", "-id")
     required_capability = Capability.VIEW_PORTFOLIO
     action_capabilities = dict.fromkeys(["acknowledge", "resolve"], Capability.MANAGE_OWN_SUPPLIERS)
 
-    def get_queryset(self) -> QuerySet[Escalation]:
-        return escalation_list_with_steps(user=self.request.user)
+    selector = escalation_list_with_steps
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "acknowledge":

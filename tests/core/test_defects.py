@@ -121,3 +121,16 @@ def test_unknown_page_url_still_answers_a_page(client: Client, debug: bool) -> N
 
     assert response.status_code in {302, 404}
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_api_url_missing_its_slash_is_still_redirected(
+    api_client: APIClient, procurement_manager: User, debug: bool
+) -> None:
+    api_client.force_login(procurement_manager)
+
+    with override_settings(DEBUG=debug):
+        response = api_client.get("/api/v1/suppliers")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/suppliers/"
