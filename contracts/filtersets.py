@@ -18,8 +18,9 @@ from accounts.models import User
 from contracts.choices import BenefitKind, ContractPhase, ObligationStatus, Party
 from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
 from contracts.querysets import ContractQuerySet, in_force_q
-from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.api.filters import OrderingFilter
 from core.currencies import currency_choices
+from core.filtersets import FilterSet
 from suppliers.filtersets import SupplierScopeFilterSet
 from suppliers.models import Supplier
 
@@ -70,9 +71,6 @@ class ContractFilterSet(SupplierScopeFilterSet):
         choices=currency_choices, method="filter_currency", label=_("Currency")
     )
     external_id = django_filters.CharFilter(label=_("ERP id"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
     ordering = OrderingFilter(
         fields=(
             ("number", "number"),
@@ -139,7 +137,7 @@ class ContractFilterSet(SupplierScopeFilterSet):
         return queryset.filter(value__lte=value, confidential_visible=True)  # type: ignore[misc]
 
 
-class ObligationFilterSet(django_filters.FilterSet):
+class ObligationFilterSet(FilterSet):
     contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
     status = django_filters.MultipleChoiceFilter(
         choices=ObligationStatus.choices, label=_("Status")
@@ -152,9 +150,6 @@ class ObligationFilterSet(django_filters.FilterSet):
         method="filter_overdue",
         label=_("Overdue"),
         help_text=_("Still open after its due date (true), or not (false)."),
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
 
     class Meta:
@@ -170,19 +165,17 @@ class ObligationFilterSet(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
-class BenefitFilterSet(django_filters.FilterSet):
+class BenefitFilterSet(FilterSet):
     contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
     kind = django_filters.MultipleChoiceFilter(choices=BenefitKind.choices, label=_("Kind"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
 
     class Meta:
         model = Benefit
         fields: list[str] = []
 
 
-class DocumentFilterSet(django_filters.FilterSet):
+class DocumentFilterSet(FilterSet):
+    updated_since = None  # not offered on this list
     contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
 
     class Meta:
@@ -190,13 +183,10 @@ class DocumentFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class ExchangeRateFilterSet(django_filters.FilterSet):
+class ExchangeRateFilterSet(FilterSet):
     currency = django_filters.CharFilter(label=_("Currency"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
 
     class Meta:
         model = ExchangeRate

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -53,15 +52,6 @@ def contract_filter_form(data: QueryDict | None, *, user: AnyUser) -> forms.Form
     for name in ("notice_within", "ending_within"):
         form.fields[name].widget.attrs.update({"inputmode": "numeric", "step": 1})
     return form
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each message beside its field, the rest above."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ContractForm(forms.Form):

@@ -13,7 +13,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +37,6 @@ from contracts.forms import (
     RenewalForm,
     RenewForm,
     TerminateForm,
-    add_service_errors,
     contract_filter_form,
 )
 from contracts.history import version_changes
@@ -60,9 +58,10 @@ from contracts.selectors import (
 )
 from core.currencies import default_currency
 from core.exceptions import DomainError
+from core.forms import apply_errors
+from core.pages import paginate
 from suppliers.models import Supplier
 
-PAGE_SIZE = 50
 BOARD_CARDS = 50
 DETAIL_TEMPLATE = "contracts/contract_detail.html"
 FORM_TEMPLATE = "contracts/contract_form.html"
@@ -78,14 +77,13 @@ class ContractListView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         contracts = contract_list(user=request.user, filters=request.GET)
-        page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, contracts)
         filter_form = contract_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "contracts/contract_list.html",
             {
                 "page_obj": page,
-                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
                 "contracts": list(page.object_list),
                 "filter_form": filter_form,
                 "filters_applied": any(
@@ -165,7 +163,7 @@ class ContractCreateView(CapabilityRequiredMixin, View):
             try:
                 contract = services.contract_create(by=_actor(request), **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The contract is saved as a draft."))
                 return redirect(contract)
@@ -190,9 +188,9 @@ class ContractAmendView(CapabilityRequiredMixin, View):
             try:
                 services.contract_amend(contract=contract, by=_actor(request), **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
             else:
                 messages.success(request, _("The contract is amended."))
@@ -230,9 +228,9 @@ class _ContractActionView(CapabilityRequiredMixin, View):
             try:
                 self.act(request, target, dict(form.cleaned_data))
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
             else:
                 messages.success(request, str(self.done_message))

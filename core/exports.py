@@ -10,9 +10,10 @@ cursor and written out as they come, so 100,000 rows never sit in memory at once
   built: XlsxWriter's ``constant_memory`` mode writes each row to a temporary file as it
   goes, the archive is assembled in another temporary file, and that file is streamed.
 
-Cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return) are prefixed with an apostrophe (OWASP's advice against CSV injection);
-numbers stay numbers.
+Text a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return): in CSV, which has no cell types, it is prefixed with an apostrophe (OWASP's
+advice against CSV injection); in XLSX it is written as a string cell, which no spreadsheet
+evaluates, so the cell holds exactly the original text. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def escape_cell(value: Any) -> Any:
 
 def iter_rows(queryset: QuerySet[Any], columns: Sequence[Column]) -> Iterator[list[Any]]:
     """Each row of the queryset as a list of cell values, read in chunks from the database;
-    the writers escape them."""
+    the CSV writer escapes them."""
     keys = [column.key for column in columns]
     # prefetch_related(None): a list selector's prefetches make no sense on plain values.
     rows = queryset.prefetch_related(None).values_list(*keys).iterator(chunk_size=CHUNK_SIZE)
@@ -171,7 +172,8 @@ def _write_cell(
     elif isinstance(value, datetime.date):
         worksheet.write_datetime(row, col, value, date_fmt)
     else:
-        worksheet.write_string(row, col, escape_cell(force_str(value)))
+        # A string cell is never evaluated, so the text needs no apostrophe (which would show).
+        worksheet.write_string(row, col, force_str(value))
 
 
 def xlsx_response(

@@ -9,7 +9,9 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from rest_framework.response import Response
 
+from core.api.exceptions import json_error_response
 from core.health import readiness
 from core.uploads import UploadTooLargeError, upload_max_bytes
 
@@ -63,6 +65,28 @@ class SecurityHeadersMiddleware:
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response.headers.pop("Cache-Control", None)
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class ApiNotFoundMiddleware:
+    """An unknown URL under /api/ answers the API's JSON error shape in every mode: with DEBUG
+    on, Django answers an unresolved URL with its technical 404 page and never calls
+    handler404 (core.views.page_not_found). Placed before CommonMiddleware, so a URL missing
+    its trailing slash is still redirected to the one that exists."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            # A DRF view's own 404 is already in the shape, in the format the client asked.
+            and not isinstance(response, Response)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return json_error_response(request, 404)
         return response
 
 

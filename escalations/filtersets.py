@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.api.filters import OrderingFilter
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.models import Escalation
 from suppliers.filtersets import SupplierScopeFilterSet
@@ -42,9 +42,6 @@ class EscalationFilterSet(SupplierScopeFilterSet):
         max_value=36500,
         label=_("Older than (days)"),
         help_text=_("Raised at least this many days ago."),
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
     ordering = OrderingFilter(
         fields=(

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +17,11 @@ from django.views import View
 from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
+from core.forms import apply_errors
+from core.pages import paginate
 from escalations.forms import (
     EscalationAcknowledgeForm,
     EscalationResolveForm,
-    add_service_errors,
     escalation_filter_form,
 )
 from escalations.models import Escalation
@@ -35,7 +35,6 @@ from escalations.selectors import (
 from escalations.services import EscalationClosedError, escalation_acknowledge, escalation_resolve
 from suppliers.models import Supplier
 
-PAGE_SIZE = 50
 DETAIL_TEMPLATE = "escalations/escalation_detail.html"
 # Both forms have a "note" on one page: distinct ids, the same field name.
 ACK_ID, RESOLVE_ID = "id_acknowledge_%s", "id_resolve_%s"
@@ -51,14 +50,13 @@ class EscalationListView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         escalations = escalation_list(user=request.user, filters=request.GET)
-        page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, escalations)
         filter_form = escalation_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "escalations/escalation_list.html",
             {
                 "page_obj": page,
-                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
                 "escalations": list(page.object_list),
                 "filter_form": filter_form,
                 "filters_applied": any(
@@ -110,10 +108,10 @@ class EscalationAcknowledgeView(CapabilityRequiredMixin, View):
                     escalation=escalation, by=_actor(request), note=form.cleaned_data["note"]
                 )
             except EscalationClosedError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The escalation is acknowledged: it climbs no more."))
                 return redirect(escalation)
@@ -135,7 +133,7 @@ class EscalationResolveView(CapabilityRequiredMixin, View):
                     escalation=escalation, by=_actor(request), note=form.cleaned_data["note"]
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The escalation is resolved."))
                 return redirect(escalation)

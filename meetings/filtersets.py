@@ -34,7 +34,6 @@ class MeetingFilterSet(SupplierScopeFilterSet):
     attendee = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(), field_name="our_attendees", label=_("Our attendee")
     )
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Meeting
@@ -79,7 +78,6 @@ class CommitmentFilterSet(SupplierScopeFilterSet):
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all())
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Commitment

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -250,29 +249,6 @@ def filled_forms(formset: forms.BaseFormSet[AnyForm]) -> list[AnyForm]:
     return [
         form for form in formset.forms if form.has_changed() and not form.cleaned_data.get("DELETE")
     ]
-
-
-def add_service_errors(
-    form: forms.BaseForm,
-    error: ValidationError,
-    rows: dict[str, Sequence[forms.BaseForm]] | None = None,
-) -> None:
-    """Shows a service's ValidationError beside the fields it names. A key such as
-    ``commitments.2.owner`` names a field of the third row the service was given, found in
-    ``rows["commitments"]``; what names no field shows above the form (or the row)."""
-    rows = rows or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        group, _dot, rest = key.partition(".")
-        index, _dot, name = rest.partition(".")
-        if group in rows and index.isdigit() and int(index) < len(rows[group]):
-            target = rows[group][int(index)]
-        else:
-            target, name = form, key
-        field = name if name in target.fields and name != NON_FIELD_ERRORS else None
-        target.add_error(field, errors)
 
 
 class EngagementPolicyForm(forms.ModelForm):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,8 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
+from core.forms import apply_errors
+from core.pages import paginate
 from meetings import permissions, selectors, services
 from meetings.filtersets import CommitmentFilterSet
 from meetings.forms import (
@@ -31,7 +32,6 @@ from meetings.forms import (
     MeetingUpdateForm,
     OverdueContactFilterForm,
     OwnerChoices,
-    add_service_errors,
     commitment_formset,
     filled_forms,
     meeting_filter_form,
@@ -44,7 +44,6 @@ from suppliers.selectors import contact_list, owner_candidate_list, supplier_lis
 if TYPE_CHECKING:
     from meetings.forms import CommitmentFormSet, NewContactFormSet
 
-PAGE_SIZE = 50
 LOG_TEMPLATE = "meetings/meeting_log.html"
 ROW_TEMPLATE = "meetings/partials/_commitment_row.html"
 # Sent by static/js/meetings.js: the answer is a fragment that replaces part of the page.
@@ -71,11 +70,7 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
 
 
 def _paginate(request: HttpRequest, rows: QuerySet[Any]) -> dict[str, Any]:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-    }
+    return {"page_obj": paginate(request, rows)}
 
 
 def _supplier_contacts(user: User, supplier: Supplier | None) -> list[Contact]:
@@ -194,7 +189,7 @@ class MeetingLogView(MayLogMeetingsMixin, View):
                 ),
             )
         except ValidationError as error:
-            add_service_errors(
+            apply_errors(
                 form, error, rows={"commitments": commitment_forms, "new_contacts": contact_forms}
             )
             return None
@@ -325,7 +320,7 @@ class MeetingUpdateView(View):
                     their_attendees=list(form.cleaned_data["their_attendees"]),
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect(meeting)
@@ -498,7 +493,7 @@ class EngagementPolicyUpdateView(CapabilityRequiredMixin, View):
                     max_days_between_in_person=form.cleaned_data["max_days_between_in_person"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The engagement policy was saved."))
                 return redirect("meetings:policy_list")

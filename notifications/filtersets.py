@@ -7,11 +7,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import IsoDateTimeFilter
+from core.filtersets import FilterSet
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 
 
-class NotificationFilterSet(django_filters.FilterSet):
+class NotificationFilterSet(FilterSet):
+    updated_since = None  # not offered on this list
     unread = django_filters.BooleanFilter(method="filter_unread", label=_("Unread only"))
     kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices, label=_("Kind"))
     since = IsoDateTimeFilter(field_name="scheduled_for", lookup_expr="gte", label=_("Since"))

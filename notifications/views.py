@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
+from core.pages import paginate
 from notifications.filtersets import NotificationFilterSet
 from notifications.forms import EmailPreferenceForm
 from notifications.selectors import email_preference_map, notification_get, notification_list
@@ -43,13 +43,12 @@ class NotificationListView(View):
         filterset = NotificationFilterSet(
             request.GET, queryset=notification_list(user=request.user)
         )
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, filterset.qs, per_page=PAGE_SIZE)
         return render(
             request,
             "notifications/notification_list.html",
             {
                 "page_obj": page,
-                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
                 "notifications": list(page.object_list),
                 "unread_only": filterset.form.cleaned_data.get("unread") is True,
             },

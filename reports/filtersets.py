@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.filtersets import FilterSet
 from suppliers.choices import Segment
 from suppliers.filtersets import SupplierFilterSet
 from suppliers.models import Category, Supplier
@@ -23,7 +24,8 @@ PERIOD_CHOICES = (
 DEFAULT_PERIOD_DAYS = 365
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(FilterSet):
+    updated_since = None  # not offered on this list
     segment = django_filters.MultipleChoiceFilter(choices=Segment.choices, label=_("Segment"))
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),

@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.api.filters import OrderingFilter
+from core.filtersets import FilterSet
 from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
 from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
@@ -43,9 +44,6 @@ class ReviewFilterSet(SupplierScopeFilterSet):
     )
     period_from = django_filters.DateFilter(
         field_name="period_end", lookup_expr="gte", label=_("Period ending from")
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
     ordering = OrderingFilter(
         fields=(
@@ -83,14 +81,11 @@ class ReviewFilterSet(SupplierScopeFilterSet):
         return queryset.filter(latest) if value else queryset.exclude(latest)
 
 
-class CorrectiveActionPlanFilterSet(django_filters.FilterSet):
+class CorrectiveActionPlanFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
     ordering = OrderingFilter(
         fields=(("created_at", "created_at"), ("updated_at", "updated_at")), label=_("Sort by")
@@ -101,7 +96,7 @@ class CorrectiveActionPlanFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class DeliveryLineFilterSet(django_filters.FilterSet):
+class DeliveryLineFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
@@ -114,16 +109,13 @@ class DeliveryLineFilterSet(django_filters.FilterSet):
     promised_to = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="lte", label=_("Promised to")
     )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
 
     class Meta:
         model = DeliveryLine
         fields: list[str] = []
 
 
-class KpiValueFilterSet(django_filters.FilterSet):
+class KpiValueFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), label=_("Supplier")
     )
@@ -131,9 +123,6 @@ class KpiValueFilterSet(django_filters.FilterSet):
         field_name="supplier__external_id", label=_("Supplier ERP id")
     )
     code = django_filters.MultipleChoiceFilter(choices=KpiCode.choices, label=_("KPI"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
 
     class Meta:
         model = KpiValue

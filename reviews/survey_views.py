@@ -13,7 +13,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
-from escalations.forms import add_service_errors
+from core.forms import apply_errors
 from reviews.forms import SurveyForm
 from reviews.services import SurveyAnsweredError, SurveyLinkError, survey_answer, survey_from_token
 
@@ -53,7 +53,7 @@ class SurveyAnswerView(View):
             except (SurveyAnsweredError, SurveyLinkError) as error:
                 return self._closed(request, error.message, status=error.status_code)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 return render(request, "reviews/survey_thanks.html", {"survey": survey})
         return render(request, self.template_name, {"survey": survey, "form": form}, status=400)

@@ -12,7 +12,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +22,10 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
+from core.forms import apply_errors
+from core.pages import paginate
 from core.permissions import allowed_actions
 from escalations.choices import EscalationStatus
-from escalations.forms import add_service_errors
 from reviews import permissions, selectors, services
 from reviews.charts import trend_chart
 from reviews.choices import CriterionSource, PlanStatus, ReviewAction
@@ -48,7 +48,6 @@ from reviews.models import CorrectiveActionPlan, Criterion, Review
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_visible
 
-PAGE_SIZE = 50
 DETAIL_TEMPLATE = "reviews/review_detail.html"
 PLAN_TEMPLATE = "reviews/plan_detail.html"
 
@@ -59,11 +58,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _paginate(request: HttpRequest, rows: QuerySet[Any]) -> dict[str, Any]:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-    }
+    return {"page_obj": paginate(request, rows)}
 
 
 def _filters_applied(request: HttpRequest, form: Any) -> bool:
@@ -81,10 +76,10 @@ def _post_form(
     try:
         act(form.cleaned_data)
     except DomainError as error:
-        form.add_error(None, error.message)
+        apply_errors(form, error)
         return error.status_code
     except ValidationError as error:
-        add_service_errors(form, error)
+        apply_errors(form, error)
         return 400
     messages.success(request, done)
     return None

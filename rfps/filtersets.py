@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.filtersets import FilterSet
 from rfps.choices import RfpStatus
 from rfps.models import Proposal, Rfp
 from suppliers.models import Category
 
 
-class RfpFilterSet(django_filters.FilterSet):
+class RfpFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=100)
     status = django_filters.MultipleChoiceFilter(choices=RfpStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
@@ -25,9 +26,6 @@ class RfpFilterSet(django_filters.FilterSet):
     )
     deadline_before = IsoDateTimeFilter(
         field_name="deadline", lookup_expr="lt", label=_("Deadline before")
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )
     ordering = OrderingFilter(
         fields=(
@@ -49,7 +47,8 @@ class RfpFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
 
 
-class ProposalFilterSet(django_filters.FilterSet):
+class ProposalFilterSet(FilterSet):
+    updated_since = None  # not offered on this list
     rfp = django_filters.NumberFilter(field_name="rfp_id", label=_("RFP"))
     round = django_filters.NumberFilter(field_name="round__number", label=_("Round"))
 

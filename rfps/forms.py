@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -369,11 +368,3 @@ class ScoreSheetForm(forms.Form):
 
     def bound_cells(self) -> list[tuple[Invitation, Criterion, forms.BoundField, forms.BoundField]]:
         return [(i, c, self[s], self[m]) for i, c, s, m in self.cells]
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core.exceptions import DomainError
+from core.forms import apply_errors
 from rfps import forms, selectors
 from rfps.links import LinkAccess, current_round, invitation_from_token, link_access
 from rfps.models import Invitation
@@ -115,9 +116,9 @@ class RespondView(View):
                     messages.success(request, _("Draft saved. It is not submitted yet."))
                 return redirect("rfps:respond", token=token)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
         context = _context(invitation, access, token, response_form=form)
         return render(request, TEMPLATE, context, status=status)
@@ -149,7 +150,7 @@ class RespondActionView(View):
                 if form is None:
                     messages.error(request, " ".join(error.messages))
                     return redirect("rfps:respond", token=token)
-                forms.add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
                 if form is None:
                     messages.error(request, error.message)

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,14 +22,14 @@ from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.currencies import default_currency
 from core.exceptions import DomainError
+from core.forms import apply_errors
+from core.pages import paginate
 from rfps import forms, permissions, selectors
 from rfps.comparison import comparison_build
 from rfps.models import Award, Clarification, Rfp
 from rfps.services import award as award_services
 from rfps.services import evaluation, invitations, responses
 from rfps.services import rfp as services
-
-PAGE_SIZE = 50
 
 
 def _actor(request: HttpRequest) -> User:
@@ -50,14 +49,13 @@ class RfpListView(CapabilityRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rfps = selectors.rfp_list(user=request.user, filters=request.GET)
-        page = Paginator(rfps, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, rfps)
         filter_form = forms.rfp_filter_form(request.GET or None, user=request.user)
         return render(
             request,
             "rfps/rfp_list.html",
             {
                 "page_obj": page,
-                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
                 "rfps": list(page.object_list),
                 "filter_form": filter_form,
                 "filters_applied": any(
@@ -105,9 +103,9 @@ class RfpFormView(CapabilityRequiredMixin, View):
                 else:
                     rfp = services.rfp_update(rfp=rfp, by=_actor(request), data=data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
             else:
                 messages.success(request, _("The RFP is saved as a draft."))
@@ -271,9 +269,9 @@ class ProposalEnterView(CapabilityRequiredMixin, View):
                     uploads=[upload] if upload else [],
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                apply_errors(form, error)
             except DomainError as error:
-                form.add_error(None, error.message)
+                apply_errors(form, error)
                 status = 409
             else:
                 messages.success(
@@ -370,10 +368,8 @@ class ScoreSheetView(CapabilityRequiredMixin, View):
         if form.is_valid():
             try:
                 self._save(request, rfp, form)
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            except DomainError as error:
-                form.add_error(None, error.message)
+            except (DomainError, ValidationError) as error:
+                apply_errors(form, error)
             else:
                 submitted = "submit" in request.POST
                 messages.success(
@@ -424,10 +420,8 @@ class RoundCreateView(CapabilityRequiredMixin, View):
                     deadline=form.cleaned_data["deadline"],
                     note=form.cleaned_data["note"],
                 )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            except DomainError as error:
-                form.add_error(None, error.message)
+            except (DomainError, ValidationError) as error:
+                apply_errors(form, error)
             else:
                 messages.success(
                     request, _("Round %(n)s is open until its deadline.") % {"n": round_.number}
@@ -461,10 +455,8 @@ class AwardView(CapabilityRequiredMixin, View):
                     invitation=form.cleaned_data["invitation"],
                     rationale=form.cleaned_data["rationale"],
                 )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            except DomainError as error:
-                form.add_error(None, error.message)
+            except (DomainError, ValidationError) as error:
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -12,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from core.api.filters import IsoDateTimeFilter, OrderingFilter
+from core.api.filters import OrderingFilter
+from core.filtersets import FilterSet
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 from suppliers.querysets import held_by_exists
@@ -29,23 +29,6 @@ def _category_and_descendants(categories: list[Category]) -> set[int]:
         )
         found |= frontier
     return found
-
-
-class VisibleChoicesFilterSet(django_filters.FilterSet):
-    """A FilterSet whose choice filters offer only what the caller may see: each filter named
-    in ``visible_choices`` takes its queryset from a visibility selector, for the user given
-    (pages) or the request's (the API); without either, it offers nothing."""
-
-    visible_choices: ClassVar[dict[str, Callable[[Any], QuerySet[Any]]]] = {}
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user if user is not None else getattr(self.request, "user", None)
-        for name, selector in self.visible_choices.items():
-            choices = self.filters[name]
-            choices.queryset = (
-                selector(self.user) if self.user is not None else choices.queryset.none()
-            )
 
 
 def _visible_categories(user: Any) -> QuerySet[Category]:
@@ -66,7 +49,7 @@ def _key_account_people(user: Any) -> QuerySet[User]:
     return owner_candidate_list(user=user)
 
 
-class SupplierFilterSet(VisibleChoicesFilterSet):
+class SupplierFilterSet(FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
@@ -100,9 +83,6 @@ class SupplierFilterSet(VisibleChoicesFilterSet):
         help_text=_("Any current key-account role: owner, backup or sponsor."),
     )
     external_id = django_filters.CharFilter(label=_("ERP id"))
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
     ordering = OrderingFilter(
         fields=(
             ("name", "name"),
@@ -154,7 +134,7 @@ class SupplierFilterSet(VisibleChoicesFilterSet):
         return queryset.filter(held_by_exists(value))
 
 
-class SupplierScopeFilterSet(django_filters.FilterSet):
+class SupplierScopeFilterSet(FilterSet):
     """The supplier list's segment, category and key-account filters, for lists of things that
     belong to a supplier (contracts, reviews, commitments, escalations), so that a number the
     dashboard counts for some suppliers leads to a list of the same rows."""
@@ -194,11 +174,10 @@ class SupplierScopeFilterSet(django_filters.FilterSet):
         return queryset.filter(held_by_exists(value, "supplier_id"))
 
 
-class ContactFilterSet(VisibleChoicesFilterSet):
+class ContactFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     visible_choices = {"supplier": _visible_suppliers}
 
     class Meta:
@@ -206,12 +185,11 @@ class ContactFilterSet(VisibleChoicesFilterSet):
         fields = ["is_primary"]
 
 
-class OwnershipFilterSet(VisibleChoicesFilterSet):
+class OwnershipFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
     current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     visible_choices = {"supplier": _visible_suppliers}
 
     class Meta:
@@ -219,10 +197,9 @@ class OwnershipFilterSet(VisibleChoicesFilterSet):
         fields: list[str] = []
 
 
-class CategoryFilterSet(VisibleChoicesFilterSet):
+class CategoryFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     visible_choices = {"parent": _visible_categories}
 
     class Meta:

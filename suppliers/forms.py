@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,16 +41,6 @@ def supplier_filter_form(data: QueryDict | None, *, user: Any) -> forms.Form:
     form.fields["category"].widget.attrs["size"] = 6
     form.fields["owner"].empty_label = _("Anyone")  # type: ignore[attr-defined]
     return form
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form: each message beside its field, and
-    what belongs to no field of the form above it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ServiceModelForm(forms.ModelForm):

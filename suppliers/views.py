@@ -7,9 +7,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import ProtectedError, QuerySet, RestrictedError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,7 +17,9 @@ from accounts.models import User
 from accounts.permissions import CapabilityRequiredMixin
 from accounts.roles import Capability
 from core.exceptions import DomainError
+from core.forms import apply_errors
 from core.integrity import protected_message
+from core.pages import paginate, sort_links
 from health.selectors import with_health
 from suppliers import services
 from suppliers.forms import (
@@ -26,7 +27,6 @@ from suppliers.forms import (
     OwnershipAssignForm,
     StatusChangeForm,
     SupplierForm,
-    add_service_errors,
     supplier_filter_form,
 )
 from suppliers.history import history_entries
@@ -48,7 +48,6 @@ from suppliers.selectors import (
     supplier_visible,
 )
 
-PAGE_SIZE = 50
 # Columns whose header sorts the list; each is an ordering of SupplierFilterSet.
 SORTABLE_COLUMNS = ("name", "country", "segment", "status", "risk_level")
 DETAIL_TEMPLATE = "suppliers/supplier_detail.html"
@@ -73,30 +72,7 @@ def _supplier_for(request: HttpRequest, pk: int, may: Callable[[Any, Supplier], 
 
 
 def _paginate(request: HttpRequest, suppliers: QuerySet[Supplier]) -> dict[str, Any]:
-    """One page of 50, with the page numbers to link to (elided when there are many)."""
-    ordering = suppliers.query.order_by
-    if ordering and "id" not in ordering:
-        # A tie-breaker, so that no supplier shows on two pages or on none.
-        suppliers = suppliers.order_by(*ordering, "id")
-    page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-    }
-
-
-def _sort_links(query: QueryDict) -> dict[str, dict[str, str]]:
-    """For each sortable column: the link that sorts by it (or reverses it) and the
-    current direction, for aria-sort."""
-    current = query.get("ordering") or "name"
-    links = {}
-    for column in SORTABLE_COLUMNS:
-        params = query.copy()
-        params.pop("page", None)
-        params["ordering"] = f"-{column}" if current == column else column
-        direction = {column: "ascending", f"-{column}": "descending"}.get(current, "none")
-        links[column] = {"url": f"?{params.urlencode()}", "direction": direction}
-    return links
+    return {"page_obj": paginate(request, suppliers)}
 
 
 class SupplierListView(CapabilityRequiredMixin, View):
@@ -119,7 +95,7 @@ class SupplierListView(CapabilityRequiredMixin, View):
                     if name != "q"
                     for value in request.GET.getlist(name)
                 ),
-                "sort": _sort_links(request.GET),
+                "sort": sort_links(request, allowed=SORTABLE_COLUMNS, default="name"),
             },
         )
 
@@ -185,7 +161,7 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
                     categories=form.cleaned_data["categories"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The supplier was added."))
                 return redirect(supplier)
@@ -213,7 +189,7 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
                     categories=form.cleaned_data["categories"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect(supplier)
@@ -238,7 +214,7 @@ class SupplierStatusChangeView(CapabilityRequiredMixin, View):
                 field = "reason" if error.code == "reason_required" else None
                 form.add_error(field, error.message)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The status was changed."))
                 return redirect(supplier)
@@ -281,7 +257,7 @@ class ContactCreateView(CapabilityRequiredMixin, View):
                     supplier=supplier, by=_actor(request), data=form.cleaned_data
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The contact was added."))
                 return redirect(supplier)
@@ -304,7 +280,7 @@ class ContactUpdateView(CapabilityRequiredMixin, View):
             try:
                 services.contact_update(contact=contact, by=_actor(request), data=form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The contact was saved."))
                 return redirect(contact.supplier)
@@ -356,10 +332,8 @@ class OwnershipAssignView(CapabilityRequiredMixin, View):
                     since=form.cleaned_data["since"],
                     by=_actor(request),
                 )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            except ValidationError as error:
-                add_service_errors(form, error)
+            except (DomainError, ValidationError) as error:
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The key-account role was assigned."))
                 return redirect(supplier)

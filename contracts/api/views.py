@@ -15,7 +15,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -51,7 +51,7 @@ from contracts.filtersets import (
     ExchangeRateFilterSet,
     ObligationFilterSet,
 )
-from contracts.models import Benefit, Contract, ContractDocument, ExchangeRate, Obligation
+from contracts.models import Contract, ExchangeRate, Obligation
 from contracts.selectors import (
     benefit_list,
     contract_list,
@@ -64,8 +64,8 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.filters import FilterBackend
+from core.api.views import ApiViewSet
 
 # Bulk upserts: the ERP's integration account, or those who manage the data by hand.
 _SYNC_PERMISSIONS = (RolePermission, may_sync_erp(Capability.MANAGE_CONTRACTS))
@@ -102,7 +102,7 @@ class ContractViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet[Contract],
+    ApiViewSet[Contract],
 ):
     """Contracts, newest first. Everyone who reads the portfolio sees that a contract exists and
     its dates; the value and description only procurement managers, executives, the owner and
@@ -112,13 +112,11 @@ class ContractViewSet(
 
     filter_backends = [FilterBackend]
     filterset_class = ContractFilterSet
-    pagination_class = KeysetPagination
     ordering = ("-created_at", "-id")
     required_capability = Capability.VIEW_PORTFOLIO
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Contract]:
-        return contract_list(user=self.request.user)
+    selector = contract_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         classes: dict[str, type[BaseSerializer[Any]]] = {
@@ -214,10 +212,8 @@ class _ConfidentialViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet[Any],
+    ApiViewSet[Any],
 ):
-    filter_backends = [FilterBackend, OrderingBackend]
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
 
     def _answer(self, instance: Any, code: int = status.HTTP_200_OK) -> Response:
@@ -271,8 +267,7 @@ class BenefitViewSet(_ConfidentialViewSet):
     ordering_fields = ["created_at", "updated_at"]
     ordering = ("id",)
 
-    def get_queryset(self) -> QuerySet[Benefit]:
-        return benefit_list(user=self.request.user)
+    selector = benefit_list
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = BenefitSerializer(data=request.data, context=self.get_serializer_context())
@@ -307,8 +302,7 @@ class DocumentViewSet(_ConfidentialViewSet):
     ordering_fields = ["uploaded_at"]
     ordering = ("-uploaded_at", "-id")
 
-    def get_queryset(self) -> QuerySet[ContractDocument]:
-        return document_list(user=self.request.user)
+    selector = document_list
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = DocumentSerializer(data=request.data, context=self.get_serializer_context())
@@ -333,20 +327,17 @@ class DocumentViewSet(_ConfidentialViewSet):
         return services.document_response(self.get_object())
 
 
-class ExchangeRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ExchangeRate]):
+class ExchangeRateViewSet(mixins.ListModelMixin, ApiViewSet[ExchangeRate]):
     """Rates to the reporting currency by day; an amount converts at the latest rate on or
     before its date. The ERP sends them with ``bulk-upsert``."""
 
     serializer_class = ExchangeRateSerializer
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ExchangeRateFilterSet
-    pagination_class = KeysetPagination
     ordering_fields = ["currency", "date", "updated_at"]
     ordering = ("currency", "-date", "id")
     required_capability = Capability.VIEW_PORTFOLIO
 
-    def get_queryset(self) -> QuerySet[ExchangeRate]:
-        return exchange_rate_list(user=self.request.user)
+    selector = exchange_rate_list
 
     @bulk_upsert_action(
         ExchangeRateBulkRowSerializer(many=True),

@@ -22,6 +22,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import FilterSet
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -37,10 +38,13 @@ def _takes_user(filterset_class: type[FilterSet]) -> bool:
     return "user" in inspect.signature(filterset_class).parameters
 
 
+NUL_MESSAGE = gettext_lazy("Text may not contain NUL characters (\\u0000).")
+
+
 def refuse_nul_parameters(request: Request) -> None:
     """PostgreSQL refuses NUL in text, and psycopg2 in any parameter: 400 naming them."""
     bad = {
-        name: [_("Text may not contain NUL characters (\\u0000).")]
+        name: [NUL_MESSAGE]
         for name, values in request.query_params.lists()
         if "\x00" in name or any("\x00" in value for value in values)
     }

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +18,7 @@ from accounts.models import User
 from accounts.roles import Capability, user_can
 from core.api.bulk import ErrorSerializer
 from core.api.filters import FilterBackend
-from core.api.keyset import KeysetPagination
+from core.api.views import ReadOnlyApiViewSet
 from escalations.api.serializers import (
     EscalationAcknowledgeSerializer,
     EscalationDetailSerializer,
@@ -58,7 +57,7 @@ class MayHandleEscalation(permissions.BasePermission):
         return may_handle(request.user, obj)
 
 
-class EscalationViewSet(viewsets.ReadOnlyModelViewSet[Escalation]):
+class EscalationViewSet(ReadOnlyApiViewSet[Escalation]):
     """Escalations with every step, newest first. Everyone who reads the portfolio reads them
     all; ``level`` and ``status`` change only through the ladder and the ``acknowledge`` and
     ``resolve`` actions. Sync changes with ``?updated_since=…&ordering=updated_at``."""
@@ -66,12 +65,10 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet[Escalation]):
     serializer_class = EscalationSerializer
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = EscalationFilterSet
-    pagination_class = KeysetPagination
     ordering = ("-raised_at", "-id")
     required_capability = Capability.VIEW_PORTFOLIO
 
-    def get_queryset(self) -> QuerySet[Escalation]:
-        return escalation_list_with_steps(user=self.request.user)
+    selector = escalation_list_with_steps
 
     def get_permissions(self) -> Sequence[Any]:
         if self.action in _ACTIONS:

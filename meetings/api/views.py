@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,8 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.roles import Capability
 from core.api.bulk import ErrorSerializer
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.views import ApiViewSet, ModelApiViewSet
 from meetings import services
 from meetings.api.serializers import (
     CommitmentCloseSerializer,
@@ -61,24 +60,21 @@ _FORBIDDEN = OpenApiResponse(
     ),
     destroy=extend_schema(responses={204: None, 403: _FORBIDDEN}),
 )
-class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
+class MeetingViewSet(ModelApiViewSet[Meeting]):
     """Meetings with suppliers. Anyone on the buying side who logs meetings may log one they
     attended, with the contacts met for the first time and the commitments made, in one
     request; only its author or a procurement manager changes or deletes it. Errors of the
     nested input are keyed by path: ``commitments.2.owner``."""
 
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at", "updated_at", "created_at"]
     ordering = ("-starts_at", "-id")
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
     action_capabilities = dict.fromkeys(
         ["create", "update", "partial_update", "destroy"], Capability.MANAGE_OWN_SUPPLIERS
     )
 
-    def get_queryset(self) -> QuerySet[Meeting]:
-        return meeting_list(user=self.request.user)
+    selector = meeting_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":
@@ -137,16 +133,14 @@ class CommitmentViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[Commitment],
+    ApiViewSet[Commitment],
 ):
     """Promises made to or by suppliers. ``overdue`` is derived from the due date. The status
     is read-only: a commitment is closed with ``complete`` or ``cancel``, never edited."""
 
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = CommitmentFilterSet
     ordering_fields = ["due_date", "updated_at", "created_at"]
     ordering = ("due_date", "id")
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
     action_capabilities = dict.fromkeys(
         ["create", "complete", "cancel"], Capability.MANAGE_OWN_SUPPLIERS

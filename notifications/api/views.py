@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.roles import Capability, user_can
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.views import ReadOnlyApiViewSet
 from notifications.api.serializers import (
     NotificationMarkedSerializer,
     NotificationMarkReadSerializer,
@@ -35,21 +33,16 @@ class MayUseAPI(permissions.BasePermission):
         return user_can(request.user, Capability.USE_API)
 
 
-class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]
-):
+class NotificationViewSet(ReadOnlyApiViewSet[Notification]):
     """The caller's notifications that are due, newest first: the inbox of the pages. Another
     person's notification is not found (404)."""
 
     serializer_class = NotificationSerializer
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = NotificationFilterSet
-    pagination_class = KeysetPagination
     ordering_fields = ["scheduled_for"]
     ordering = ("-scheduled_for", "-id")
 
-    def get_queryset(self) -> QuerySet[Notification]:
-        return notification_list(user=self.request.user)
+    selector = notification_list
 
     @extend_schema(request=NotificationMarkReadSerializer, responses=NotificationMarkedSerializer)
     @action(detail=False, methods=["post"], url_path="mark-read", permission_classes=[MayUseAPI])

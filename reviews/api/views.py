@@ -11,7 +11,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,8 +23,8 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.filters import FilterBackend
+from core.api.views import ReadOnlyApiViewSet
 from reviews import selectors, services
 from reviews.api.serializers import (
     CorrectiveActionInputSerializer,
@@ -83,13 +82,12 @@ def _data(serializer: Any) -> dict[str, Any]:
     return dict(cast(dict[str, Any], serializer.validated_data))
 
 
-class ScorecardTemplateViewSet(viewsets.ReadOnlyModelViewSet[ScorecardTemplate]):
+class ScorecardTemplateViewSet(ReadOnlyApiViewSet[ScorecardTemplate]):
     """Scorecard templates, every version, with their criteria and standing bands. Changing
     a template makes a new version; a review keeps the version it was started with."""
 
     serializer_class = ScorecardTemplateSerializer
     required_capability = Capability.VIEW_PORTFOLIO
-    pagination_class = KeysetPagination
     ordering_fields = ["name", "created_at"]
     ordering = ("id",)
 
@@ -104,7 +102,7 @@ def _review_queryset(user: Any) -> QuerySet[Review]:
     )
 
 
-class ReviewViewSet(viewsets.ReadOnlyModelViewSet[Review]):
+class ReviewViewSet(ReadOnlyApiViewSet[Review]):
     """Reviews visible to you: procurement managers and executives see all; key-account owners
     their suppliers'; raters the reviews they are invited to. ``?overdue=true`` lists the
     overdue ones. Status and results change only through the actions."""
@@ -112,7 +110,6 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet[Review]):
     serializer_class = ReviewSerializer
     filter_backends = [FilterBackend]
     filterset_class = ReviewFilterSet
-    pagination_class = KeysetPagination
     ordering = ("due_date", "id")
     required_capability = Capability.VIEW_PORTFOLIO
 
@@ -178,11 +175,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet[Review]):
         return Response(ReviewScoreSerializer(mine, many=True).data)
 
 
-class ReviewScoreViewSet(viewsets.ReadOnlyModelViewSet[ReviewScore]):
+class ReviewScoreViewSet(ReadOnlyApiViewSet[ReviewScore]):
     """Every rater's scores on the reviews you may see; filter with ``?review=``."""
 
     serializer_class = ReviewScoreSerializer
-    pagination_class = KeysetPagination
     ordering_fields = ["updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
@@ -193,13 +189,12 @@ class ReviewScoreViewSet(viewsets.ReadOnlyModelViewSet[ReviewScore]):
         return queryset.filter(rater__review_id=int(review)) if review.isdigit() else queryset
 
 
-class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveActionPlan]):
+class CorrectiveActionPlanViewSet(ReadOnlyApiViewSet[CorrectiveActionPlan]):
     """Corrective action plans opened by poor reviews, visible with their review."""
 
     serializer_class = CorrectiveActionPlanSerializer
     filter_backends = [FilterBackend]
     filterset_class = CorrectiveActionPlanFilterSet
-    pagination_class = KeysetPagination
     ordering = ("-created_at", "-id")
     required_capability = Capability.VIEW_PORTFOLIO
     action_capabilities = dict.fromkeys(
@@ -277,20 +272,17 @@ class CorrectiveActionPlanViewSet(viewsets.ReadOnlyModelViewSet[CorrectiveAction
         return self._run(request, PlanVerifySerializer, services.plan_verify)
 
 
-class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
+class DeliveryLineViewSet(ReadOnlyApiViewSet[DeliveryLine]):
     """Purchase-order lines as delivered, from the ERP: the source of OTIF and the rejection
     rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
 
     serializer_class = DeliveryLineSerializer
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = DeliveryLineFilterSet
-    pagination_class = KeysetPagination
     ordering_fields = ["promised_date", "updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
 
-    def get_queryset(self) -> QuerySet[DeliveryLine]:
-        return selectors.delivery_list(user=self.request.user)
+    selector = selectors.delivery_list
 
     @bulk_upsert_action(
         DeliveryBulkRowSerializer(many=True), DeliveryBulkResultSerializer, _SYNC_PERMISSIONS
@@ -300,20 +292,17 @@ class DeliveryLineViewSet(viewsets.ReadOnlyModelViewSet[DeliveryLine]):
         return bulk_upsert_response(request, delivery_upsert_many)
 
 
-class KpiValueViewSet(viewsets.ReadOnlyModelViewSet[KpiValue]):
+class KpiValueViewSet(ReadOnlyApiViewSet[KpiValue]):
     """KPI values the ERP computed itself, per supplier and period; they win over the figures
     computed from delivery lines. Pushed with ``bulk-upsert``."""
 
     serializer_class = KpiValueSerializer
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = KpiValueFilterSet
-    pagination_class = KeysetPagination
     ordering_fields = ["period_end", "updated_at"]
     ordering = ("id",)
     required_capability = Capability.VIEW_PORTFOLIO
 
-    def get_queryset(self) -> QuerySet[KpiValue]:
-        return selectors.kpi_value_list(user=self.request.user)
+    selector = selectors.kpi_value_list
 
     @bulk_upsert_action(
         KpiValueBulkRowSerializer(many=True), KpiValueBulkResultSerializer, _SYNC_PERMISSIONS

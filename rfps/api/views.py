@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,8 +19,8 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from accounts.permissions import RolePermission
 from core.api.bulk import ErrorSerializer
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.filters import FilterBackend
+from core.api.views import ReadOnlyApiViewSet
 from rfps import permissions as rfp_permissions
 from rfps import selectors
 from rfps.api.serializers import (
@@ -76,14 +76,13 @@ class RfpPermission(permissions.BasePermission):
         return predicate is None or bool(predicate(request.user, obj))
 
 
-class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
+class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
     """RFPs the caller may read: procurement reads all, others those they own or evaluate.
     ``status`` changes only through the actions and the deadline scan."""
 
     serializer_class = RfpSerializer
     filter_backends = [FilterBackend]
     filterset_class = RfpFilterSet
-    pagination_class = KeysetPagination
     ordering = ("-created_at", "-id")
     permission_classes = [RolePermission, RfpPermission]
 
@@ -210,11 +209,10 @@ class RfpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Rfp]):
         return Response(RfpScoreSerializer(scores, many=True).data)
 
 
-class InvitationViewSet(viewsets.ReadOnlyModelViewSet[Invitation]):
+class InvitationViewSet(ReadOnlyApiViewSet[Invitation]):
     """Who was invited to which RFP, and what they did with it; never what they offered."""
 
     serializer_class = RfpInvitationSerializer
-    pagination_class = KeysetPagination
     ordering_fields = ["created_at"]
     ordering = ("id",)
     permission_classes = [RolePermission, RfpPermission]
@@ -234,14 +232,12 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet[Invitation]):
         return Response({"sent_to": email})
 
 
-class ProposalViewSet(viewsets.ReadOnlyModelViewSet[Proposal]):
+class ProposalViewSet(ReadOnlyApiViewSet[Proposal]):
     """Submitted proposals. Until its round's deadline a proposal shows who and when, with
     ``sealed: true`` and no versions; afterwards every version with its receipt."""
 
     serializer_class = ProposalSerializer
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ProposalFilterSet
-    pagination_class = KeysetPagination
     ordering_fields = ["created_at"]
     ordering = ("id",)
 
@@ -249,12 +245,11 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet[Proposal]):
         return selectors.proposal_list(user=self.request.user).order_by("id")
 
 
-class ScoreViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Score]):
+class ScoreViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Score]):
     """Panel scores: your own, and the others' once you have submitted yours. POST sets one
     of yours (0 to 10, not price), until you submit."""
 
     serializer_class = RfpScoreSerializer
-    pagination_class = KeysetPagination
     ordering_fields = ["updated_at"]
     ordering = ("id",)
 

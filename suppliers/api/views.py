@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,8 +26,8 @@ from core.api.bulk import (
     bulk_upsert_action,
     bulk_upsert_response,
 )
-from core.api.filters import FilterBackend, OrderingBackend
-from core.api.keyset import KeysetPagination
+from core.api.filters import FilterBackend
+from core.api.views import ApiViewSet, ModelApiViewSet
 from suppliers import permissions as supplier_permissions
 from suppliers import services
 from suppliers.api.serializers import (
@@ -123,13 +123,12 @@ def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
 
 
 @_answers_with(SupplierDetailSerializer, "create", "update", "partial_update")
-class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
+class SupplierViewSet(ModelApiViewSet[Supplier]):
     """Suppliers. The status changes only through ``change-status``; ERP systems sync with
     ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
 
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = SupplierFilterSet
-    pagination_class = KeysetPagination
     ordering = ("name", "id")
     required_capability = Capability.VIEW_PORTFOLIO
     permission_classes = [
@@ -145,8 +144,7 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
         ),
     ]
 
-    def get_queryset(self) -> QuerySet[Supplier]:
-        return supplier_list(user=self.request.user)
+    selector = supplier_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action in WRITES:
@@ -217,16 +215,14 @@ class SupplierViewSet(viewsets.ModelViewSet[Supplier]):
 
 
 @_answers_with(ContactSerializer, "create", "update", "partial_update")
-class ContactViewSet(viewsets.ModelViewSet[Contact]):
+class ContactViewSet(ModelApiViewSet[Contact]):
     """Contacts at suppliers. Procurement managers edit every supplier's contacts, account
     managers those of the suppliers they own, back up or sponsor. A new primary contact takes
     the place of the old one."""
 
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = ContactFilterSet
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
     ordering = ("id",)
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
     # Creating one: the service asks may_manage_contacts of the supplier named in the body.
     permission_classes = [
@@ -242,8 +238,7 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
         ),
     ]
 
-    def get_queryset(self) -> QuerySet[Contact]:
-        return contact_list(user=self.request.user)
+    selector = contact_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return ContactWriteSerializer if self.action in WRITES else ContactSerializer
@@ -275,14 +270,12 @@ class ContactViewSet(viewsets.ModelViewSet[Contact]):
 
 
 @_answers_with(CategorySerializer, "create", "update", "partial_update")
-class CategoryViewSet(viewsets.ModelViewSet[Category]):
+class CategoryViewSet(ModelApiViewSet[Category]):
     """Purchasing categories, a tree through ``parent``. A category in use is not deleted."""
 
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = CategoryFilterSet
     ordering_fields = ["name", "updated_at"]
     ordering = ("name", "id")
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
     permission_classes = [
         RolePermission,
@@ -294,8 +287,7 @@ class CategoryViewSet(viewsets.ModelViewSet[Category]):
         ),
     ]
 
-    def get_queryset(self) -> QuerySet[Category]:
-        return category_list(user=self.request.user)
+    selector = category_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return CategoryWriteSerializer if self.action in WRITES else CategorySerializer
@@ -322,17 +314,15 @@ class KeyAccountOwnerViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[KeyAccountOwnership],
+    ApiViewSet[KeyAccountOwnership],
 ):
     """Who owns, backs up or sponsors each supplier, and who did before. POST gives someone a
     role (a new owner replaces the current one); DELETE ends a role, and the row stays as
     history with ``until`` set."""
 
-    filter_backends = [FilterBackend, OrderingBackend]
     filterset_class = OwnershipFilterSet
     ordering_fields = ["since", "updated_at"]
     ordering = ("id",)
-    pagination_class = KeysetPagination
     required_capability = Capability.VIEW_PORTFOLIO
     permission_classes = [
         RolePermission,
@@ -346,8 +336,7 @@ class KeyAccountOwnerViewSet(
         ),
     ]
 
-    def get_queryset(self) -> QuerySet[KeyAccountOwnership]:
-        return ownership_list(user=self.request.user)
+    selector = ownership_list
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":

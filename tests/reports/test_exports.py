@@ -201,7 +201,7 @@ def test_xlsx_opens_with_typed_cells_and_escaped_text(
     assert response["Content-Disposition"].startswith('attachment; filename="suppliers-')
     rows = read_xlsx(response)
     header, row = rows[0], rows[1]
-    assert header[1] == "Name" and row[1] == "'=2+3"
+    assert header[1] == "Name" and row[1] == "=2+3"  # a string cell: never a formula
     assert row[header.index("Annual spend")] == "99.5"  # a number cell, not text
     assert row[header.index("ERP id")] == "V-1"
 

@@ -1,0 +1,53 @@
+"""The base viewsets of the API: one level under DRF's, holding what every resource repeats.
+
+``get_queryset`` calls the class's ``selector`` with the caller (``selector =
+supplier_list`` reads as ``supplier_list(user=request.user)``), so visibility is applied once,
+in the selector. Filtering is the project's (``core.api.filters``: the FilterSet the list page
+uses, then ``ordering_fields``), paging is keyset (``core.api.keyset``), and the permission
+classes are the settings' default (the role check). A resource whose FilterSet brings its own
+``ordering`` sets ``filter_backends = [FilterBackend]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from django.db.models import Model, QuerySet
+from rest_framework import mixins, viewsets
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import BasePagination
+
+from core.api.filters import FilterBackend, OrderingBackend
+from core.api.keyset import KeysetPagination
+
+_M = TypeVar("_M", bound=Model)
+
+
+class ApiViewSet(viewsets.GenericViewSet[_M]):
+    """A resource's viewset without any action yet: add DRF's mixins (or use the classes
+    below) and ``@action``s that call services."""
+
+    # Called as selector(user=request.user); a plain function, not a method.
+    selector: ClassVar[Callable[..., QuerySet[Any]]]
+    filter_backends: Sequence[type[BaseFilterBackend]] = [FilterBackend, OrderingBackend]
+    pagination_class: type[BasePagination] | None = KeysetPagination
+
+    def get_queryset(self) -> QuerySet[_M]:
+        return type(self).selector(user=self.request.user)
+
+
+class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[_M]):
+    """A resource read through the API and changed only by actions (or not at all)."""
+
+
+class ModelApiViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ApiViewSet[_M],
+):
+    """A resource created, read, changed and deleted through the API: the ``perform_*``
+    methods call the app's services."""
