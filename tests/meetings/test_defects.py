@@ -501,21 +501,3 @@ def test_a_stranger_to_the_supplier_gets_no_close_buttons_and_cannot_close(
     assert reverse("meetings:commitment_complete", args=[theirs.pk]) not in html
     with pytest.raises(PermissionDenied):
         services.commitment_complete(commitment=theirs, by=carl)
-
-
-def test_no_meetings_template_compares_a_status_literal() -> None:
-    import re
-    from pathlib import Path
-
-    from django.conf import settings
-
-    literal = re.compile(r"""(status|state|kind|phase|stage)[a-z_]* ?(==|!=) ?['"]""")
-    root = Path(settings.BASE_DIR) / "templates" / "meetings"
-    found = [
-        f"{path.relative_to(root)}:{number}"
-        for path in sorted(root.rglob("*.html"))
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if literal.search(line)
-    ]
-
-    assert found == []

@@ -3,14 +3,11 @@ table), asked the same way by the page, the API and the services."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -169,15 +166,3 @@ def test_a_question_is_not_answered_once_the_rfp_is_cancelled(event: Event) -> N
         clarification_answer(clarification=question, by=event.owner, answer="Black.")
     question.refresh_from_db()
     assert question.answered_at is None
-
-
-def test_no_rfps_template_compares_a_status_literal() -> None:
-    literal = re.compile(r"""(status|state|kind|phase|stage)[a-z_]* ?(==|!=) ?['"]""")
-    root = Path(settings.BASE_DIR) / "templates" / "rfps"
-    found = [
-        f"{path.relative_to(root)}:{number}"
-        for path in sorted(root.rglob("*.html"))
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if literal.search(line)
-    ]
-    assert found == []
