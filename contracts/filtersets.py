@@ -21,7 +21,7 @@ from contracts.querysets import ContractQuerySet, in_force_q
 from core.api.filters import OrderingFilter
 from core.currencies import currency_choices
 from core.filtersets import FilterSet
-from suppliers.filtersets import SupplierScopeFilterSet
+from suppliers.filtersets import SupplierScopeFilterSet, visible_suppliers
 from suppliers.models import Supplier
 
 MAX_DAYS = 36500
@@ -79,6 +79,8 @@ class ContractFilterSet(SupplierScopeFilterSet):
         ),
         label=_("Sort by"),
     )
+
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = Contract

@@ -3,7 +3,9 @@
 - It takes the caller (``user=``, else the request's), as the pages and
   ``core.api.filters.FilterBackend`` hand it, for filters whose choices or meaning depend on
   who asks. Each filter named in ``visible_choices`` offers (and accepts) only what a
-  visibility selector gives that caller; with no caller it offers nothing.
+  visibility selector gives that caller, so an id the caller may not see is refused like one
+  that does not exist. (Built with no caller, a selector's own FilterSet narrows nothing: it
+  filters rows the selector has already narrowed.)
 - A NUL character in one of its parameters is an error naming the parameter (PostgreSQL
   refuses NUL in text, and psycopg2 in any parameter), on a page as in the API.
 - ``updated_since`` (on ``updated_at``) is what every synced list takes; a FilterSet that
@@ -51,11 +53,9 @@ class FilterSet(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
-        for name, selector in self._visible_choices().items():
-            choices = self.filters[name]
-            choices.queryset = (
-                selector(self.user) if self.user is not None else choices.queryset.none()
-            )
+        if self.user is not None:
+            for name, selector in self._visible_choices().items():
+                self.filters[name].queryset = selector(self.user)
 
     @classmethod
     def _visible_choices(cls) -> dict[str, Callable[[Any], Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
@@ -14,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from core.api.filters import OrderingFilter
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity
 from escalations.models import Escalation
-from suppliers.filtersets import SupplierScopeFilterSet
+from suppliers.filtersets import SupplierScopeFilterSet, visible_suppliers
 from suppliers.models import Supplier
-from suppliers.selectors import AnyUser, supplier_visible
 
 
 class EscalationFilterSet(SupplierScopeFilterSet):
@@ -32,7 +30,7 @@ class EscalationFilterSet(SupplierScopeFilterSet):
     reason = django_filters.MultipleChoiceFilter(
         choices=EscalationReason.choices, label=_("Reason"), method="filter_shown"
     )
-    # The suppliers the reader may see (set per reader in __init__): none without a reader.
+    # The suppliers the reader may see (visible_choices): none without a reader.
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.none(), label=_("Supplier")
     )
@@ -53,15 +51,11 @@ class EscalationFilterSet(SupplierScopeFilterSet):
         label=_("Sort by"),
     )
 
+    visible_choices = {"supplier": visible_suppliers}
+
     class Meta:
         model = Escalation
         fields: list[str] = []
-
-    def __init__(self, *args: Any, user: AnyUser | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if user is not None:
-            self.filters["supplier"].queryset = supplier_visible(user=user)
 
     def filter_shown(
         self, queryset: QuerySet[Escalation], name: str, value: list[str]

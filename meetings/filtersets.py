@@ -13,7 +13,7 @@ from accounts.models import User
 from core.api.filters import IsoDateTimeFilter
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from meetings.models import Commitment, Meeting
-from suppliers.filtersets import SupplierScopeFilterSet
+from suppliers.filtersets import SupplierScopeFilterSet, visible_suppliers
 from suppliers.models import Supplier
 
 
@@ -34,6 +34,8 @@ class MeetingFilterSet(SupplierScopeFilterSet):
     attendee = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(), field_name="our_attendees", label=_("Our attendee")
     )
+
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = Meeting
@@ -78,6 +80,8 @@ class CommitmentFilterSet(SupplierScopeFilterSet):
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all())
+
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = Commitment

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.filtersets import FilterSet
 from suppliers.choices import Segment
-from suppliers.filtersets import SupplierFilterSet
+from suppliers.filtersets import SupplierFilterSet, visible_categories
 from suppliers.models import Category, Supplier
 
 PERIOD_CHOICES = (
@@ -46,6 +46,8 @@ class ReportFilterSet(FilterSet):
         empty_label=None,
         help_text=_("For review scores, bands moved and savings realised."),
     )
+
+    visible_choices = {"category": visible_categories}
 
     class Meta:
         model = Supplier

@@ -13,7 +13,7 @@ from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
 from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
 from reviews.selectors import overdue_q
-from suppliers.filtersets import SupplierScopeFilterSet
+from suppliers.filtersets import SupplierScopeFilterSet, visible_suppliers
 from suppliers.models import Supplier
 
 
@@ -54,6 +54,8 @@ class ReviewFilterSet(SupplierScopeFilterSet):
         label=_("Sort by"),
     )
 
+    visible_choices = {"supplier": visible_suppliers}
+
     class Meta:
         model = Review
         fields: list[str] = []
@@ -91,6 +93,8 @@ class CorrectiveActionPlanFilterSet(FilterSet):
         fields=(("created_at", "created_at"), ("updated_at", "updated_at")), label=_("Sort by")
     )
 
+    visible_choices = {"supplier": visible_suppliers}
+
     class Meta:
         model = CorrectiveActionPlan
         fields: list[str] = []
@@ -110,6 +114,8 @@ class DeliveryLineFilterSet(FilterSet):
         field_name="promised_date", lookup_expr="lte", label=_("Promised to")
     )
 
+    visible_choices = {"supplier": visible_suppliers}
+
     class Meta:
         model = DeliveryLine
         fields: list[str] = []
@@ -123,6 +129,8 @@ class KpiValueFilterSet(FilterSet):
         field_name="supplier__external_id", label=_("Supplier ERP id")
     )
     code = django_filters.MultipleChoiceFilter(choices=KpiCode.choices, label=_("KPI"))
+
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = KpiValue

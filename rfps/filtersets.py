@@ -11,6 +11,7 @@ from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from core.filtersets import FilterSet
 from rfps.choices import RfpStatus
 from rfps.models import Proposal, Rfp
+from suppliers.filtersets import visible_categories
 from suppliers.models import Category
 
 
@@ -35,6 +36,8 @@ class RfpFilterSet(FilterSet):
         ),
         label=_("Sort by"),
     )
+
+    visible_choices = {"category": visible_categories}
 
     class Meta:
         model = Rfp

@@ -31,19 +31,19 @@ def _category_and_descendants(categories: list[Category]) -> set[int]:
     return found
 
 
-def _visible_categories(user: Any) -> QuerySet[Category]:
+def visible_categories(user: Any) -> QuerySet[Category]:
     from suppliers.selectors import category_list
 
     return category_list(user=user)
 
 
-def _visible_suppliers(user: Any) -> QuerySet[Supplier]:
+def visible_suppliers(user: Any) -> QuerySet[Supplier]:
     from suppliers.selectors import supplier_visible
 
     return supplier_visible(user=user)
 
 
-def _key_account_people(user: Any) -> QuerySet[User]:
+def key_account_people(user: Any) -> QuerySet[User]:
     from suppliers.selectors import owner_candidate_list
 
     return owner_candidate_list(user=user)
@@ -95,7 +95,7 @@ class SupplierFilterSet(FilterSet):
         label=_("Sort by"),
     )
 
-    visible_choices = {"category": _visible_categories, "owner": _key_account_people}
+    visible_choices = {"category": visible_categories, "owner": key_account_people}
 
     class Meta:
         model = Supplier
@@ -154,6 +154,7 @@ class SupplierScopeFilterSet(FilterSet):
         label=_("Key-account owner"),
         help_text=_("Any current key-account role: owner, backup or sponsor."),
     )
+    visible_choices = {"category": visible_categories}
 
     def filter_supplier_category(
         self, queryset: QuerySet[Any], name: str, value: list[Category]
@@ -178,7 +179,7 @@ class ContactFilterSet(FilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
     supplier_external_id = django_filters.CharFilter(field_name="supplier__external_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
-    visible_choices = {"supplier": _visible_suppliers}
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = Contact
@@ -190,7 +191,7 @@ class OwnershipFilterSet(FilterSet):
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     role = django_filters.ChoiceFilter(choices=OwnershipRole.choices)
     current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull")
-    visible_choices = {"supplier": _visible_suppliers}
+    visible_choices = {"supplier": visible_suppliers}
 
     class Meta:
         model = KeyAccountOwnership
@@ -200,7 +201,7 @@ class OwnershipFilterSet(FilterSet):
 class CategoryFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     parent = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    visible_choices = {"parent": _visible_categories}
+    visible_choices = {"parent": visible_categories}
 
     class Meta:
         model = Category

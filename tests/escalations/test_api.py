@@ -352,13 +352,13 @@ def test_the_supplier_filter_offers_only_suppliers_the_reader_may_see(
     account_manager: User, supplier: Supplier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Narrowing supplier visibility later narrows the filter too: it asks supplier_visible."""
-    import escalations.filtersets
+    import suppliers.selectors
 
     hidden = SupplierFactory(name="Hidden Metals")
     escalate(hidden)
     escalate(supplier)
     monkeypatch.setattr(
-        escalations.filtersets,
+        suppliers.selectors,
         "supplier_visible",
         lambda *, user: Supplier.objects.exclude(pk=hidden.pk),
     )
