@@ -35,20 +35,25 @@ def test_seed_demo_is_safe_to_run_again(demo_data: DemoSnapshot, settings: objec
     assert "created" not in out.getvalue()
 
 
-def test_seed_demo_is_refused_in_production_unless_forced(
-    settings: object, demo_snapshot: DemoSnapshot
-) -> None:
+def test_seed_demo_is_refused_in_production(settings: object) -> None:
     settings.DEBUG = False  # type: ignore[attr-defined]
 
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
 
+
+def test_seed_demo_runs_in_production_when_forced(
+    settings: object, demo_data: DemoSnapshot
+) -> None:
+    """Forced, it runs (the demo snapshot itself is a forced seeding of an empty database,
+    tests/demo_snapshot.py) and, run again, changes nothing."""
+    settings.DEBUG = False  # type: ignore[attr-defined]
+
     call_command("seed_demo", "--force", stdout=StringIO())
+
     assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
-    # The one real seeding on an empty database in this module; the demo_data fixture that the
-    # other demo tests read holds the same rows, table by table.
-    assert table_counts() == demo_snapshot.counts
+    assert table_counts() == demo_data.counts
 
 
 def test_demo_procurement_manager_signs_in(client: Client, demo_data: DemoSnapshot) -> None:
