@@ -338,3 +338,50 @@ def test_a_person_s_resolution_stays_their_text_for_every_reader(
     assert [s["note"] for s in german["steps"] if s["kind"] == "resolved"] == ["Forecast sent"]
     stored = Escalation.objects.filter(pk=escalation.pk).values()[0]
     assert (stored["resolution"], stored["resolution_code"]) == ("Forecast sent", "")
+
+
+def test_system_resolutions_stored_in_english_before_migrate_to_their_codes(
+    account_manager: User,
+) -> None:
+    """Rows resolved before codes existed: the system's English sentence becomes its code; a
+    person's text stays as typed."""
+    import importlib
+
+    from django.apps import apps
+
+    from escalations.choices import StepKind
+    from escalations.models import EscalationStep
+    from escalations.services import escalation_resolve
+
+    migration = importlib.import_module("escalations.migrations.0004_resolution_as_facts")
+    escalation = _closed_on_an_english_worker(account_manager)
+    old = f"The commitment was closed (Cancelled) by {account_manager.name}."
+    Escalation.objects.filter(pk=escalation.pk).update(
+        resolution=old, resolution_code="", resolution_params={}
+    )
+    EscalationStep.objects.filter(escalation=escalation, kind=StepKind.RESOLVED).update(
+        note=old, note_code="", note_params={}
+    )
+    supplier = SupplierFactory()
+    OwnershipFactory(supplier=supplier, user=account_manager, role="owner")
+    by_hand = escalation_raise(
+        supplier=supplier,
+        subject=CommitmentFactory(supplier=supplier),
+        reason=EscalationReason.OVERDUE_COMMITMENT,
+        severity=Severity.MEDIUM,
+        summary="Specs overdue",
+    )
+    escalation_resolve(escalation=by_hand, by=account_manager, note="The review was submitted.")
+
+    migration.sentences_to_facts(apps, None)
+
+    escalation.refresh_from_db()
+    by_hand.refresh_from_db()
+    assert (escalation.resolution, escalation.resolution_code) == ("", "commitment_closed")
+    assert escalation.resolution_params == {"status": "cancelled", "user": account_manager.name}
+    with translation.override("de"):
+        assert escalation.resolution_text == (
+            f"Die Zusage wurde von {account_manager.name} abgeschlossen (Storniert)."
+        )
+    # A person typed it, even in the system's words: it stays their text.
+    assert (by_hand.resolution, by_hand.resolution_code) == ("The review was submitted.", "")
