@@ -13,7 +13,7 @@ from escalations.models import Escalation, EscalationStep
 
 class EscalationStepInline(admin.TabularInline):
     model = EscalationStep
-    fields = readonly_fields = ("at", "kind", "level", "actor", "recipient", "note")
+    fields = readonly_fields = ("at", "kind", "level", "actor", "recipient", "text")
     can_delete = False
     extra = 0
 
@@ -53,7 +53,7 @@ class EscalationAdmin(admin.ModelAdmin):
         "acknowledge_by",
         "acknowledged_at",
         "resolved_at",
-        "resolution",
+        "resolution_text",
         "updated_at",
     )
     inlines = [EscalationStepInline]

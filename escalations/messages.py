@@ -22,7 +22,9 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from contracts.choices import RenewalChoice
 from escalations.choices import Severity
+from meetings.choices import CommitmentStatus
 
 Params = Mapping[str, str | int]
 
@@ -46,6 +48,17 @@ def _severities(params: Params) -> dict[str, object]:
         return str(Severity(value).label) if value in Severity.values else str(value)
 
     return {"before": label(params.get("before")), "after": label(params.get("after"))}
+
+
+def _label(choices: Any, key: str) -> Callable[[Params], dict[str, object]]:
+    """Shows the stored value of ``key`` as its choice's label in the language active now."""
+
+    def labelled(params: Params) -> dict[str, object]:
+        value = params.get(key)
+        shown = str(choices(value).label) if value in choices.values else str(value or "")
+        return {**params, key: shown}
+
+    return labelled
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,18 @@ MESSAGES: dict[str, Template] = {
         )
     ),
     SEVERITY_CHANGED: Template(_("%(before)s → %(after)s"), _severities),
+    # How the system resolved an escalation whose cause went away (the resolution and the
+    # resolving step's note); a person's resolution is their text, kept as typed.
+    "commitment_closed": Template(
+        _("The commitment was closed (%(status)s) by %(user)s."), _label(CommitmentStatus, "status")
+    ),
+    "review_submitted": Template(_("The review was submitted.")),
+    "review_no_longer_poor": Template(_("A resubmitted review is no longer poor.")),
+    "plan_verified_effective": Template(_("The corrective actions were verified as effective.")),
+    "renewal_decided": Template(
+        _("Decision recorded: %(decision)s."), _label(RenewalChoice, "decision")
+    ),
+    "contract_renewed_or_terminated": Template(_("The contract was renewed or terminated.")),
 }
 
 
@@ -181,3 +206,32 @@ def contract_notice_closed_summary(
 def generic_summary(*, supplier: str, subject: str) -> Message:
     """What a reader who may not see the subject (``subject`` as ``app.model``) is told."""
     return Message(GENERIC, {"supplier": supplier, "subject": subject})
+
+
+# --- Resolutions, as the apps whose escalation's cause went away record them -------------------
+
+
+def commitment_closed_resolution(*, status: str, user: str) -> Message:
+    """The commitment was closed (``status``, a CommitmentStatus value) by ``user``."""
+    return Message("commitment_closed", {"status": status, "user": user})
+
+
+def review_submitted_resolution() -> Message:
+    return Message("review_submitted")
+
+
+def review_no_longer_poor_resolution() -> Message:
+    return Message("review_no_longer_poor")
+
+
+def plan_verified_resolution() -> Message:
+    return Message("plan_verified_effective")
+
+
+def renewal_decided_resolution(*, decision: str) -> Message:
+    """The renewal decision (a RenewalChoice value) was recorded."""
+    return Message("renewal_decided", {"decision": decision})
+
+
+def contract_renewed_or_terminated_resolution() -> Message:
+    return Message("contract_renewed_or_terminated")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity, StepKind
 from escalations.messages import COPY, GENERIC, LEGACY, render
 from suppliers.models import Supplier
+
+
+def _note_text(typed: str, code: str, params: Mapping[str, Any] | None) -> str:
+    """A note or resolution in the language active now: ``typed`` when there is no code (text
+    as a person typed it), else the recorded facts in words."""
+    if not code:
+        return typed
+    if code == COPY:
+        return ""
+    return render(code, params)
 
 
 class Escalation(models.Model):
@@ -37,7 +50,11 @@ class Escalation(models.Model):
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # As a person typed it; blank when the system resolved it, which records facts instead
+    # (escalations.messages, as a step's note does), rendered in the reader's language.
     resolution = models.TextField(_("resolution"), blank=True)
+    resolution_code = models.CharField(_("resolution code"), max_length=40, blank=True)
+    resolution_params = models.JSONField(_("resolution facts"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
@@ -89,6 +106,24 @@ class Escalation(models.Model):
                 "params": {"supplier": self.supplier.name, "subject": subject},
             }
         return render(shown.get("code", GENERIC), shown.get("params"))
+
+    @property
+    def resolution_text(self) -> str:
+        """How it was resolved, in the language active now: as typed, or the facts the system
+        recorded in words (for those who may see the subject)."""
+        return _note_text(self.resolution, self.resolution_code, self.resolution_params)
+
+    @property
+    def shown_resolution(self) -> str:
+        """The resolution as escalations.selectors lets the reader see it
+        (``shown_resolution_facts``): blank when the subject is hidden, or when the escalation
+        was not read through a selector."""
+        facts = getattr(self, "shown_resolution_facts", None)
+        if not facts:
+            return ""
+        return _note_text(
+            str(facts.get("text") or ""), str(facts.get("code") or ""), facts.get("params")
+        )
 
     @property
     def is_open(self) -> bool:
@@ -167,11 +202,7 @@ class EscalationStep(models.Model):
     @property
     def text(self) -> str:
         """The note in the language active now: as typed, or the recorded facts in words."""
-        if not self.note_code:
-            return self.note
-        if self.note_code == COPY:
-            return ""
-        return render(self.note_code, self.note_params)
+        return _note_text(self.note, self.note_code, self.note_params)
 
     @property
     def shown_note(self) -> str:

@@ -27,7 +27,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
 )
@@ -118,14 +117,27 @@ def _shown(field: str, default: Any) -> Case:
 def escalation_visible(*, user: AnyUser) -> QuerySet[Escalation]:
     """Escalations the user may read, each with ``subject_visible`` and what to show of it:
     ``shown_message`` (the summary's facts: ``Escalation.shown_summary`` puts them into
-    words), ``shown_reason``, ``shown_severity`` (None when hidden) and ``shown_resolution``."""
+    words), ``shown_reason``, ``shown_severity`` (None when hidden) and
+    ``shown_resolution_facts`` (the resolution as typed or as facts:
+    ``Escalation.shown_resolution`` puts them into words; None when hidden)."""
     if not user_can(user, Capability.VIEW_PORTFOLIO):
         return Escalation.objects.none()
     return Escalation.objects.annotate(subject_visible=subject_visible_condition(user)).annotate(
         shown_message=_shown_message(),
         shown_reason=_shown("reason", Value(None, output_field=CharField())),
         shown_severity=_shown("severity", Value(None, output_field=CharField())),
-        shown_resolution=_shown("resolution", Value("", output_field=TextField())),
+        shown_resolution_facts=Case(
+            When(
+                subject_visible=True,
+                then=JSONObject(
+                    text=F("resolution"),
+                    code=F("resolution_code"),
+                    params=F("resolution_params"),
+                ),
+            ),
+            default=Value(None, output_field=JSONField()),
+            output_field=JSONField(),
+        ),
     )
 
 

@@ -203,12 +203,17 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
 
 
 @transaction.atomic
-def escalation_resolve(*, escalation: Escalation, by: User | None, note: str) -> Escalation:
-    """Closes the escalation with a note saying how; ``by`` None means the system did (its
-    cause went away)."""
+def escalation_resolve(
+    *, escalation: Escalation, by: User | None, note: str | Message
+) -> Escalation:
+    """Closes the escalation with a note saying how: a person's text, kept as typed, or what
+    the system records when the cause went away (``by`` None), a message of
+    escalations.messages: facts, put into words in each reader's language."""
     if by is not None and not may_resolve(by, escalation):
         raise PermissionDenied
-    if not note.strip():
+    message = note if isinstance(note, Message) else None
+    typed = "" if isinstance(note, Message) else note.strip()
+    if message is None and not typed:
         raise ValidationError({"note": _("Say how it was resolved.")})
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
@@ -216,17 +221,30 @@ def escalation_resolve(*, escalation: Escalation, by: User | None, note: str) ->
     now = timezone.now()
     escalation.status = EscalationStatus.RESOLVED
     escalation.resolved_at = now
-    escalation.resolution = note.strip()
+    escalation.resolution = typed
+    escalation.resolution_code = message.code if message else ""
+    escalation.resolution_params = dict(message.params) if message else {}
     escalation.updated_at = now
-    escalation.save(update_fields=["status", "resolved_at", "resolution", "updated_at"])
-    _step(escalation, StepKind.RESOLVED, actor=by, note=note.strip())
+    escalation.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "resolution",
+            "resolution_code",
+            "resolution_params",
+            "updated_at",
+        ]
+    )
+    _step(escalation, StepKind.RESOLVED, actor=by, note=typed, message=message)
     return escalation
 
 
 def escalation_resolve_for(
-    *, subject: Model, reason: str, note: str, by: User | None = None
+    *, subject: Model, reason: str, note: Message | str, by: User | None = None
 ) -> None:
-    """Resolves the open escalation of an object whose problem went away, if there is one."""
+    """Resolves the open escalation of an object whose problem went away, if there is one.
+    ``note`` is a message of escalations.messages (its ``*_resolution`` builders); plain text
+    is kept as written."""
     open_one = (
         Escalation.objects.filter(
             content_type=ContentType.objects.get_for_model(subject),

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from escalations.choices import EscalationReason
+from escalations.messages import commitment_closed_resolution
 from escalations.services import escalation_resolve_for
 from meetings.choices import CommitmentSide, CommitmentStatus
 from meetings.models import Commitment, EngagementPolicy, Meeting
@@ -291,8 +292,7 @@ def _close(commitment: Commitment, *, by: User, status: str, note: str) -> Commi
         escalation_resolve_for(
             subject=commitment,
             reason=EscalationReason.OVERDUE_COMMITMENT,
-            note=_("The commitment was closed (%(status)s) by %(user)s.")
-            % {"status": commitment.get_status_display(), "user": by.name},
+            note=commitment_closed_resolution(status=commitment.status, user=by.name),
         )
     return commitment
 

@@ -128,9 +128,11 @@ WITH owned AS ({_OWNED})
 INSERT INTO escalations_escalation (supplier_id, content_type_id, object_id, reason,
                                     summary_code, summary_params,
                                     severity, level, status, acknowledge_by, raised_at,
-                                    resolution, updated_at)
+                                    resolution, resolution_code, resolution_params,
+                                    updated_at)
 SELECT e.id, %s, e.id, 'overdue_review', 'legacy', '{{"text": "Bench escalation"}}', 'medium',
-       1 + floor(random() * 3)::int, 'open', e.raised + interval '3 days', e.raised, '', now()
+       1 + floor(random() * 3)::int, 'open', e.raised + interval '3 days', e.raised, '', '',
+       '{{}}', now()
   FROM (SELECT owned.*, now() - random() * interval '60 days' AS raised FROM owned
          WHERE random() < .02
            AND NOT EXISTS (SELECT 1 FROM escalations_escalation x WHERE x.supplier_id = owned.id)

@@ -17,6 +17,10 @@ from contracts.models import Contract, RenewalDecision, RenewalStep
 from contracts.permissions import may_decide_renewal
 from core.exceptions import DomainError
 from escalations.choices import EscalationReason
+from escalations.messages import (
+    contract_renewed_or_terminated_resolution,
+    renewal_decided_resolution,
+)
 from escalations.services import escalation_resolve_for
 
 
@@ -65,8 +69,7 @@ def renewal_decision_advance(
         escalation_resolve_for(
             subject=contract,
             reason=EscalationReason.CONTRACT_RENEWAL,
-            note=_("Decision recorded: %(decision)s.")
-            % {"decision": renewal.get_decision_display()},
+            note=renewal_decided_resolution(decision=renewal.decision),
         )
     return renewal
 
@@ -90,5 +93,5 @@ def close_decision(contract: Contract, *, term_end: date, decision: str, by: Use
     escalation_resolve_for(
         subject=contract,
         reason=EscalationReason.CONTRACT_RENEWAL,
-        note=_("The contract was renewed or terminated."),
+        note=contract_renewed_or_terminated_resolution(),
     )

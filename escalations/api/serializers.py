@@ -122,8 +122,9 @@ class EscalationSerializer(serializers.ModelSerializer[Escalation]):
         source="shown_resolution",
         read_only=True,
         help_text=_(
-            "Plain text, as typed: show it as text, never as HTML; blank when the caller may "
-            "not see what the escalation is about."
+            "Plain text: as a person typed it, or what the system recorded when the cause went "
+            "away, in the caller's language; show it as text, never as HTML; blank when the "
+            "caller may not see what the escalation is about."
         ),
     )
     steps = EscalationStepSerializer(many=True, read_only=True)

@@ -15,6 +15,7 @@ from accounts.models import User
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationReason, Severity
+from escalations.messages import plan_verified_resolution
 from escalations.services import escalation_change_severity_for, escalation_resolve_for
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -230,6 +231,6 @@ def plan_verify(
         escalation_resolve_for(
             subject=plan.review,
             reason=EscalationReason.POOR_REVIEW,
-            note=_("The corrective actions were verified as effective."),
+            note=plan_verified_resolution(),
         )
     return plan

@@ -17,7 +17,11 @@ from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
 from core.text import LazyFormat
 from escalations.choices import EscalationReason
-from escalations.messages import poor_review_summary
+from escalations.messages import (
+    poor_review_summary,
+    review_no_longer_poor_resolution,
+    review_submitted_resolution,
+)
 from escalations.services import escalation_raise, escalation_resolve_for
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -310,7 +314,9 @@ def review_submit(*, review: Review, by: User, summary: str | None = None) -> Re
         review.summary = summary.strip()
     review.save()
     escalation_resolve_for(
-        subject=review, reason=EscalationReason.OVERDUE_REVIEW, note=_("The review was submitted.")
+        subject=review,
+        reason=EscalationReason.OVERDUE_REVIEW,
+        note=review_submitted_resolution(),
     )
     _apply_consequences(review, by=by)
     return review
@@ -376,7 +382,7 @@ def _apply_consequences(review: Review, *, by: User) -> None:
         escalation_resolve_for(
             subject=review,
             reason=EscalationReason.POOR_REVIEW,
-            note=_("A resubmitted review is no longer poor."),
+            note=review_no_longer_poor_resolution(),
         )
     if review.standing is not None and _is_latest(review):
         excluded = review.standing == Standing.VERY_POOR

@@ -215,3 +215,173 @@ def test_a_reader_who_may_not_see_the_subject_still_reads_the_generic_summary(
             escalation.summary == "Poor review of Acme Steel for 2026-01-01 \u2013 2026-03-31: "
             "corrective actions opened"
         )
+
+
+# --- A system resolution reads in the reader's language ----------------------------------------
+
+GERMAN_CLOSED = "Die Zusage wurde von {name} abgeschlossen (Erledigt)."
+ENGLISH_CLOSED = "The commitment was closed (Done) by {name}."
+
+
+def _closed_on_an_english_worker(owner: User) -> Escalation:
+    """The commitment's escalation is resolved when its owner completes it, on a worker
+    speaking English."""
+    from meetings.services import commitment_complete
+
+    escalation = _overdue_commitment_escalation(owner)
+    with translation.override("en"):
+        commitment_complete(commitment=escalation.subject, by=owner, note="Sent it")
+    escalation.refresh_from_db()
+    assert escalation.status == EscalationStatus.RESOLVED
+    return escalation
+
+
+def test_a_system_resolution_is_stored_as_facts_on_the_escalation_and_its_step(
+    account_manager: User,
+) -> None:
+    from escalations.choices import StepKind
+    from escalations.models import EscalationStep
+
+    escalation = _closed_on_an_english_worker(account_manager)
+    english = ENGLISH_CLOSED.format(name=account_manager.name)
+
+    stored = Escalation.objects.filter(pk=escalation.pk).values()[0]
+    step = EscalationStep.objects.filter(escalation=escalation, kind=StepKind.RESOLVED).values()[0]
+    assert english not in str(stored) and english not in str(step)  # facts, not a sentence
+    assert (stored["resolution_code"], stored["resolution_params"]) == (
+        "commitment_closed",
+        {"status": "done", "user": account_manager.name},
+    )
+    assert (step["note_code"], step["note_params"], step["actor_id"]) == (
+        "commitment_closed",
+        {"status": "done", "user": account_manager.name},
+        None,
+    )
+
+
+def test_a_system_resolution_reads_in_each_api_reader_s_language(
+    account_manager: User, procurement_manager: User
+) -> None:
+    escalation = _closed_on_an_english_worker(account_manager)
+    detail = f"/api/v1/escalations/{escalation.pk}/"
+
+    german = _api(procurement_manager).get(detail, HTTP_ACCEPT_LANGUAGE="de").json()
+    english = _api(procurement_manager).get(detail, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    name = account_manager.name
+    assert german["resolution"] == GERMAN_CLOSED.format(name=name)
+    assert [s["note"] for s in german["steps"] if s["kind"] == "resolved"] == [
+        GERMAN_CLOSED.format(name=name)
+    ]
+    assert english["resolution"] == ENGLISH_CLOSED.format(name=name)
+
+
+def test_the_page_shows_a_system_resolution_in_the_reader_s_preferred_language(
+    make_user: Callable[..., User], account_manager: User
+) -> None:
+    escalation = _closed_on_an_english_worker(account_manager)
+    greta = make_user(Role.PROCUREMENT_MANAGER, username="greta", preferred_language="de")
+
+    page = _page(greta).get(escalation.get_absolute_url()).content.decode()
+
+    assert GERMAN_CLOSED.format(name=account_manager.name) in page
+    assert ENGLISH_CLOSED.format(name=account_manager.name) not in page
+
+
+def test_a_system_resolution_written_on_a_german_worker_reads_in_english_to_an_english_reader(
+    account_manager: User,
+) -> None:
+    from escalations.messages import review_submitted_resolution
+    from escalations.services import escalation_resolve_for
+
+    escalation = _overdue_commitment_escalation(account_manager)
+
+    with translation.override("de"):
+        escalation_resolve_for(
+            subject=escalation.subject,
+            reason=escalation.reason,
+            note=review_submitted_resolution(),
+        )
+    escalation.refresh_from_db()
+
+    with translation.override("en"):
+        assert escalation.resolution_text == "The review was submitted."
+    with translation.override("de"):
+        assert escalation.resolution_text == "Die Bewertung wurde eingereicht."
+    assert escalation.resolution == ""  # no sentence stored, in any language
+
+
+def test_a_renewal_decision_resolves_its_escalation_in_the_reader_s_language() -> None:
+    from escalations.messages import renewal_decided_resolution
+
+    message = renewal_decided_resolution(decision="renegotiate")
+
+    assert dict(message.params) == {"decision": "renegotiate"}
+    with translation.override("de"):
+        assert str(message) == "Entscheidung erfasst: Neu verhandeln."
+    with translation.override("en"):
+        assert str(message) == "Decision recorded: Renegotiate."
+
+
+def test_a_person_s_resolution_stays_their_text_for_every_reader(
+    account_manager: User, procurement_manager: User
+) -> None:
+    from escalations.services import escalation_resolve
+
+    escalation = _overdue_commitment_escalation(account_manager)
+    escalation_resolve(escalation=escalation, by=account_manager, note="  Forecast sent  ")
+    detail = f"/api/v1/escalations/{escalation.pk}/"
+
+    german = _api(procurement_manager).get(detail, HTTP_ACCEPT_LANGUAGE="de").json()
+
+    assert german["resolution"] == "Forecast sent"
+    assert [s["note"] for s in german["steps"] if s["kind"] == "resolved"] == ["Forecast sent"]
+    stored = Escalation.objects.filter(pk=escalation.pk).values()[0]
+    assert (stored["resolution"], stored["resolution_code"]) == ("Forecast sent", "")
+
+
+def test_system_resolutions_stored_in_english_before_migrate_to_their_codes(
+    account_manager: User,
+) -> None:
+    """Rows resolved before codes existed: the system's English sentence becomes its code; a
+    person's text stays as typed."""
+    import importlib
+
+    from django.apps import apps
+
+    from escalations.choices import StepKind
+    from escalations.models import EscalationStep
+    from escalations.services import escalation_resolve
+
+    migration = importlib.import_module("escalations.migrations.0004_resolution_as_facts")
+    escalation = _closed_on_an_english_worker(account_manager)
+    old = f"The commitment was closed (Cancelled) by {account_manager.name}."
+    Escalation.objects.filter(pk=escalation.pk).update(
+        resolution=old, resolution_code="", resolution_params={}
+    )
+    EscalationStep.objects.filter(escalation=escalation, kind=StepKind.RESOLVED).update(
+        note=old, note_code="", note_params={}
+    )
+    supplier = SupplierFactory()
+    OwnershipFactory(supplier=supplier, user=account_manager, role="owner")
+    by_hand = escalation_raise(
+        supplier=supplier,
+        subject=CommitmentFactory(supplier=supplier),
+        reason=EscalationReason.OVERDUE_COMMITMENT,
+        severity=Severity.MEDIUM,
+        summary="Specs overdue",
+    )
+    escalation_resolve(escalation=by_hand, by=account_manager, note="The review was submitted.")
+
+    migration.sentences_to_facts(apps, None)
+
+    escalation.refresh_from_db()
+    by_hand.refresh_from_db()
+    assert (escalation.resolution, escalation.resolution_code) == ("", "commitment_closed")
+    assert escalation.resolution_params == {"status": "cancelled", "user": account_manager.name}
+    with translation.override("de"):
+        assert escalation.resolution_text == (
+            f"Die Zusage wurde von {account_manager.name} abgeschlossen (Storniert)."
+        )
+    # A person typed it, even in the system's words: it stays their text.
+    assert (by_hand.resolution, by_hand.resolution_code) == ("The review was submitted.", "")

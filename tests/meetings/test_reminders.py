@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.roles import Role
@@ -223,7 +223,13 @@ def test_completing_the_commitment_resolves_its_escalation(
     assert escalation.status == EscalationStatus.RESOLVED
     step = escalation.steps.get(kind=StepKind.RESOLVED)
     assert step.actor is None
-    assert step.note == escalation.resolution == f"The commitment was closed (Done) by {carl.name}."
+    assert (step.note, escalation.resolution) == ("", "")  # facts, not an English sentence
+    with translation.override("en"):
+        assert (
+            step.text
+            == escalation.resolution_text
+            == f"The commitment was closed (Done) by {carl.name}."
+        )
     assert Escalation.objects.count() == 1  # the next scan raises nothing: it is closed
 
 

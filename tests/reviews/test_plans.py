@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -83,7 +84,9 @@ def test_verifying_the_plan_as_effective_resolves_the_escalation_and_says_so(
 
     escalation = _escalation()
     assert escalation.status == EscalationStatus.RESOLVED
-    assert "verified as effective" in escalation.resolution
+    assert escalation.resolution_code == "plan_verified_effective"
+    with translation.override("en"):
+        assert "verified as effective" in escalation.resolution_text
     html = _page(setup.owner, plan)
     assert escalation.get_absolute_url() in html and KEEPS_OPEN not in html
     assert _api_plan(setup.owner, plan)["escalation_status"] == "resolved"
