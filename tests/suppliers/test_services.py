@@ -69,6 +69,34 @@ def test_erp_ids_are_unique_and_blank_means_none(procurement_manager: User) -> N
     assert Supplier.objects.filter(external_id__isnull=True).count() == 2
 
 
+def test_an_update_changes_only_the_fields_it_is_given(procurement_manager: User) -> None:
+    supplier = SupplierFactory(name="Bolt", external_id="E7", notes="old", segment="strategic")
+
+    services.supplier_update(
+        supplier=supplier, by=procurement_manager, data=services.SupplierInput(notes="new")
+    )
+    supplier.refresh_from_db()
+    assert (supplier.name, supplier.external_id, supplier.notes, supplier.segment) == (
+        "Bolt",
+        "E7",
+        "new",
+        "strategic",
+    )
+
+    services.supplier_update(
+        supplier=supplier, by=procurement_manager, data=services.SupplierInput(external_id=None)
+    )
+    supplier.refresh_from_db()
+    assert supplier.external_id is None  # None is a value; UNSET is "not given"
+
+
+def test_input_from_validated_data_takes_only_its_own_fields() -> None:
+    validated = {"name": "Bolt", "status": "active", "categories": [], "supplier": 1}
+
+    assert services.SupplierInput.from_validated(validated) == services.SupplierInput(name="Bolt")
+    assert services.ContactInput.from_validated(validated) == services.ContactInput(name="Bolt")
+
+
 def test_account_managers_and_executives_cannot_edit_suppliers(
     account_manager: User, executive: User
 ) -> None:
