@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Capability, user_can
 from core.exceptions import DomainError
+from core.inputs import UNSET
 from escalations.choices import EscalationReason
 from escalations.messages import commitment_closed_resolution
 from escalations.services import escalation_resolve_for
@@ -28,7 +29,7 @@ from meetings.permissions import (
 )
 from suppliers.models import Contact, Supplier
 from suppliers.selectors import supplier_visible
-from suppliers.services import contact_add_met_in_meeting, contact_check
+from suppliers.services import ContactInput, contact_add_met_in_meeting, contact_check
 
 MEETING_FIELDS = ("kind", "starts_at", "location", "subject", "notes", "outcome")
 
@@ -76,15 +77,21 @@ class NewContactInput:
     job_title: str = ""
     phone: str = ""
 
-    def contact_data(self) -> dict[str, str]:
-        # What suppliers.services takes for a contact; only the fields given.
-        return {name: value for name, value in asdict(self).items() if value or name == "name"}
+    def contact_input(self) -> ContactInput:
+        """What ``suppliers.services`` takes for a contact; a blank field is not given."""
+        return ContactInput(
+            name=self.name,
+            email=self.email or UNSET,
+            job_title=self.job_title or UNSET,
+            phone=self.phone or UNSET,
+        )
 
 
 @dataclass
 class MeetingInput:
     """A meeting as logged: its fields, attendees on both sides, contacts met for the first
-    time (as ``suppliers.services.contact_check`` takes them) and the commitments made."""
+    time (each checked by ``suppliers.services.contact_check`` before any is saved) and the
+    commitments made."""
 
     supplier: Supplier
     fields: MeetingFields
@@ -198,7 +205,7 @@ def _check_new_contacts(
     emails: dict[str, int] = {}
     for index, data in enumerate(new_contacts):
         try:
-            contact_check(supplier=supplier, data=data.contact_data())
+            contact_check(supplier=supplier, data=data.contact_input())
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors[f"new_contacts.{index}.{name}"] = messages
@@ -210,7 +217,7 @@ def _check_new_contacts(
 
 
 def _new_contact(supplier: Supplier, data: NewContactInput, *, by: User) -> Contact:
-    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data.contact_data())
+    return contact_add_met_in_meeting(supplier=supplier, by=by, data=data.contact_input())
 
 
 @transaction.atomic

@@ -181,8 +181,10 @@ def _resolve_owners(rows: list[dict[str, Any]]) -> dict[str, User]:
     return {user.username: user for user in users}
 
 
-def supplier_upsert_many(*, rows: Any, by: User) -> UpsertResult:
-    """Creates or updates suppliers keyed by ``external_id``; see the module docstring."""
+def supplier_upsert_many(*, rows: object, by: User) -> UpsertResult:
+    """Creates or updates suppliers keyed by ``external_id``; see the module docstring.
+    ``rows`` is the batch as the ERP sent it (JSON): each row is checked and cleaned here,
+    field by field, before any is written."""
     if not may_sync_portfolio(by):
         raise PermissionDenied
     clean_rows, errors = check_rows(rows, SUPPLIER_CHECKS, "external_id")
@@ -359,8 +361,9 @@ def _write_owners(changes: dict[str, User], pk_by_key: dict[str, int], now: Any)
 # --- Contacts ---------------------------------------------------------------------------------
 
 
-def contact_upsert_many(*, rows: Any, by: User) -> UpsertResult:
-    """Creates or updates contacts keyed by the supplier's ``external_id`` and the email."""
+def contact_upsert_many(*, rows: object, by: User) -> UpsertResult:
+    """Creates or updates contacts keyed by the supplier's ``external_id`` and the email;
+    ``rows`` is the batch as sent, checked here as ``supplier_upsert_many`` does."""
     if not may_sync_portfolio(by):
         raise PermissionDenied
     clean_rows, errors = check_rows(rows, CONTACT_CHECKS, "supplier_external_id")

@@ -6,9 +6,9 @@ Each service checks the actor's capability, validates, writes in one transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import fields, replace
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,25 +19,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import may_own
 from core.exceptions import DomainError
+from core.inputs import UNSET, given
 from core.integrity import unique_errors
 from suppliers import permissions
 from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, Segment, SupplierStatus
+from suppliers.inputs import CategoryInput, ContactInput, SupplierInput
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 
-SUPPLIER_FIELDS = (
-    "name",
-    "legal_name",
-    "external_id",
-    "vat_number",
-    "country",
-    "website",
-    "segment",
-    "risk_level",
-    "default_currency",
-    "annual_spend",
-    "notes",
-)
-CONTACT_FIELDS = ("name", "job_title", "email", "phone", "preferred_language", "is_primary")
+# The fields a page or the API edits, in the order forms show them.
+SUPPLIER_FIELDS = tuple(field.name for field in fields(SupplierInput))
+CONTACT_FIELDS = tuple(field.name for field in fields(ContactInput))
 
 
 class SupplierStatusTransitionError(DomainError):
@@ -54,23 +45,24 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _apply(instance: Any, data: Mapping[str, Any], fields: Iterable[str]) -> bool:
-    """Sets the given fields; True when any value differs from what was there."""
+def _apply(
+    instance: Supplier | Contact | Category, data: SupplierInput | ContactInput | CategoryInput
+) -> bool:
+    """Sets the fields given (not ``UNSET``); True when any value differs from what was there."""
     changed = False
-    for field in fields:
-        if field in data and getattr(instance, field) != data[field]:
-            setattr(instance, field, data[field])
+    for field, value in given(data).items():
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
             changed = True
     return changed
 
 
-def _normalise_supplier(data: Mapping[str, Any]) -> dict[str, Any]:
-    cleaned = dict(data)
-    if "external_id" in cleaned:
-        cleaned["external_id"] = (cleaned["external_id"] or "").strip() or None
-    if cleaned.get("default_currency"):
-        cleaned["default_currency"] = cleaned["default_currency"].upper()
-    return cleaned
+def _normalise_supplier(data: SupplierInput) -> SupplierInput:
+    if data.external_id is not UNSET:
+        data = replace(data, external_id=(data.external_id or "").strip() or None)
+    if isinstance(data.default_currency, str) and data.default_currency:
+        data = replace(data, default_currency=data.default_currency.upper())
+    return data
 
 
 @unique_errors
@@ -78,13 +70,13 @@ def _normalise_supplier(data: Mapping[str, Any]) -> dict[str, Any]:
 def supplier_create(
     *,
     by: User,
-    data: Mapping[str, Any],
+    data: SupplierInput,
     categories: Iterable[Category] | None = None,
     status: str = SupplierStatus.PROSPECT,
 ) -> Supplier:
     require(permissions.may_manage_portfolio(by))
     supplier = Supplier(status=status)
-    _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
+    _apply(supplier, _normalise_supplier(data))
     supplier.full_clean()
     supplier.save()
     if categories is not None:
@@ -98,12 +90,12 @@ def supplier_update(
     *,
     supplier: Supplier,
     by: User,
-    data: Mapping[str, Any],
+    data: SupplierInput,
     categories: Iterable[Category] | None = None,
 ) -> Supplier:
     """Changes the profile; the status changes only through ``supplier_change_status``."""
     require(permissions.may_edit_supplier(by, supplier))
-    changed = _apply(supplier, _normalise_supplier(data), SUPPLIER_FIELDS)
+    changed = _apply(supplier, _normalise_supplier(data))
     if categories is not None:
         new = {category.pk for category in categories}
         if new != set(supplier.categories.values_list("pk", flat=True)):
@@ -179,12 +171,11 @@ def supplier_delete(*, supplier: Supplier, by: User) -> None:
 # --- Contacts ---------------------------------------------------------------------------------
 
 
-def _normalise_contact(data: Mapping[str, Any]) -> dict[str, Any]:
+def _normalise_contact(data: ContactInput) -> ContactInput:
     # Emails identify contacts in ERP syncs; they are compared without case.
-    cleaned = dict(data)
-    if cleaned.get("email"):
-        cleaned["email"] = cleaned["email"].strip().lower()
-    return cleaned
+    if isinstance(data.email, str) and data.email:
+        data = replace(data, email=data.email.strip().lower())
+    return data
 
 
 def _contact_save(contact: Contact) -> Contact:
@@ -202,18 +193,18 @@ def _contact_save(contact: Contact) -> Contact:
 
 @unique_errors
 @transaction.atomic
-def contact_create(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
+def contact_create(*, supplier: Supplier, by: User, data: ContactInput) -> Contact:
     require(permissions.may_manage_contacts(by, supplier))
     contact = Contact(supplier=supplier)
-    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    _apply(contact, _normalise_contact(data))
     return _contact_save(contact)
 
 
-def contact_check(*, supplier: Supplier, data: Mapping[str, Any]) -> None:
+def contact_check(*, supplier: Supplier, data: ContactInput) -> None:
     """Raises the ValidationError that creating this contact would raise, without saving:
     for forms that validate several new things before saving any."""
     contact = Contact(supplier=supplier)
-    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    _apply(contact, _normalise_contact(data))
     contact.full_clean(validate_constraints=False)
     if contact.email and supplier.contacts.filter(email__iexact=contact.email).exists():
         raise ValidationError({"email": _("This supplier has a contact with this email already.")})
@@ -221,20 +212,20 @@ def contact_check(*, supplier: Supplier, data: Mapping[str, Any]) -> None:
 
 @unique_errors
 @transaction.atomic
-def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: Mapping[str, Any]) -> Contact:
+def contact_add_met_in_meeting(*, supplier: Supplier, by: User, data: ContactInput) -> Contact:
     """Anyone who logs a meeting may add the supplier's people they met there, whether or
     not they own the supplier; the contact rules are the same."""
     require(permissions.may_add_met_contact(by, supplier))
     contact = Contact(supplier=supplier)
-    _apply(contact, _normalise_contact(data), CONTACT_FIELDS)
+    _apply(contact, _normalise_contact(data))
     return _contact_save(contact)
 
 
 @unique_errors
 @transaction.atomic
-def contact_update(*, contact: Contact, by: User, data: Mapping[str, Any]) -> Contact:
+def contact_update(*, contact: Contact, by: User, data: ContactInput) -> Contact:
     require(permissions.may_manage_contacts(by, contact.supplier))
-    if _apply(contact, _normalise_contact(data), CONTACT_FIELDS):
+    if _apply(contact, _normalise_contact(data)):
         contact.updated_at = timezone.now()
         _contact_save(contact)
     return contact
@@ -326,12 +317,10 @@ def ownership_end(
 
 @unique_errors
 @transaction.atomic
-def category_save(
-    *, by: User, data: Mapping[str, Any], category: Category | None = None
-) -> Category:
+def category_save(*, by: User, data: CategoryInput, category: Category | None = None) -> Category:
     require(permissions.may_manage_categories(by))
     category = category or Category()
-    if _apply(category, data, ("name", "parent")) or category.pk is None:
+    if _apply(category, data) or category.pk is None:
         parent = category.parent
         while parent is not None:
             if parent.pk == category.pk:

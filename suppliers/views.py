@@ -30,6 +30,7 @@ from suppliers.forms import (
     supplier_filter_form,
 )
 from suppliers.history import history_entries
+from suppliers.inputs import ContactInput, SupplierInput
 from suppliers.models import Contact, Supplier
 from suppliers.permissions import (
     may_assign_owners,
@@ -157,7 +158,7 @@ class SupplierCreateView(CapabilityRequiredMixin, View):
             try:
                 supplier = services.supplier_create(
                     by=_actor(request),
-                    data=form.cleaned_data,
+                    data=SupplierInput.from_validated(form.cleaned_data),
                     categories=form.cleaned_data["categories"],
                 )
             except ValidationError as error:
@@ -185,7 +186,7 @@ class SupplierUpdateView(CapabilityRequiredMixin, View):
                 services.supplier_update(
                     supplier=supplier,
                     by=_actor(request),
-                    data=form.cleaned_data,
+                    data=SupplierInput.from_validated(form.cleaned_data),
                     categories=form.cleaned_data["categories"],
                 )
             except ValidationError as error:
@@ -254,7 +255,9 @@ class ContactCreateView(CapabilityRequiredMixin, View):
         if form.is_valid():
             try:
                 services.contact_create(
-                    supplier=supplier, by=_actor(request), data=form.cleaned_data
+                    supplier=supplier,
+                    by=_actor(request),
+                    data=ContactInput.from_validated(form.cleaned_data),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -278,7 +281,11 @@ class ContactUpdateView(CapabilityRequiredMixin, View):
         form = ContactForm(request.POST, instance=contact)
         if form.is_valid():
             try:
-                services.contact_update(contact=contact, by=_actor(request), data=form.cleaned_data)
+                services.contact_update(
+                    contact=contact,
+                    by=_actor(request),
+                    data=ContactInput.from_validated(form.cleaned_data),
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:

@@ -122,8 +122,9 @@ def _may_sync(user: User) -> None:
         raise PermissionDenied
 
 
-def contract_upsert_many(*, rows: Any, by: User) -> UpsertResult:
-    """Creates or updates contracts keyed by ``external_id``; see the module docstring."""
+def contract_upsert_many(*, rows: object, by: User) -> UpsertResult:
+    """Creates or updates contracts keyed by ``external_id``; see the module docstring.
+    ``rows`` is the batch as the ERP sent it (JSON), checked here row by row."""
     _may_sync(by)
     clean_rows, errors = check_rows(rows, CONTRACT_CHECKS, "external_id")
     errors += duplicate_keys(clean_rows, lambda row: row.get("external_id"), "external_id")
@@ -329,7 +330,7 @@ RATE_CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def exchange_rate_upsert_many(*, rows: Any, by: User) -> UpsertResult:
+def exchange_rate_upsert_many(*, rows: object, by: User) -> UpsertResult:
     """Creates or updates rates keyed by currency and date: how much one unit of the currency
     was worth in the reporting currency that day."""
     _may_sync(by)

@@ -11,11 +11,10 @@ contract active (in force, its obligations open, its value counted) until
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +32,7 @@ from contracts.rules import next_term_end
 from contracts.services.renewals import close_decision
 from core.dates import date_range_message
 from core.exceptions import DomainError
+from core.inputs import UNSET, Unset
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
 
@@ -57,6 +57,8 @@ class ContractStateError(DomainError):
 
 @dataclass(frozen=True)
 class LineInput:
+    """A line of a contract: what is bought, how many, at what price each."""
+
     description: str
     unit_price: Decimal
     quantity: Decimal = Decimal(1)
@@ -109,17 +111,16 @@ def _check_owner(owner: User) -> None:
         raise ValidationError({"owner": _("The owner must be an active user who signs in.")})
 
 
-def _build_lines(contract: Contract, lines: Iterable[LineInput | Mapping[str, Any]]) -> None:
+def _build_lines(contract: Contract, lines: Iterable[LineInput]) -> None:
     built = []
     for position, line in enumerate(lines, start=1):
-        data = line if isinstance(line, Mapping) else line.__dict__
         row = ContractLine(
             contract=contract,
             position=position,
-            description=data["description"],
-            quantity=Decimal(str(data.get("quantity", 1))),
-            unit=data.get("unit", "") or "",
-            unit_price=Decimal(str(data["unit_price"])),
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
         )
         try:
             row.full_clean()
@@ -148,7 +149,7 @@ def contract_create(
     description: str = "",
     external_id: str | None = None,
     number: str | None = None,
-    lines: Iterable[LineInput | Mapping[str, Any]] | None = None,
+    lines: Iterable[LineInput] | None = None,
 ) -> Contract:
     """A draft contract, numbered C-<year>-<nnnn> unless ``number`` is given; version 1 of its
     terms is recorded."""
@@ -240,15 +241,6 @@ def contract_activate(*, contract: Contract, by: User) -> Contract:
     contract.updated_at = timezone.now()
     contract.save(update_fields=["status", "updated_at"])
     return contract
-
-
-class Unset(Enum):
-    """A term an amendment leaves as it is (None is a value: an open-ended contract)."""
-
-    UNSET = "unset"
-
-
-UNSET = Unset.UNSET
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from contracts.choices import BenefitKind
-from contracts.services import benefit_create, contract_create
+from contracts.services import LineInput, benefit_create, contract_create
 from core.text import LazyFormat
 from notifications.choices import NotificationKind
 from rfps import scoring
@@ -88,12 +88,12 @@ def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> 
         currency=rfp.currency,
         description=_("Awarded from %(reference)s.") % {"reference": rfp.reference},
         lines=[
-            {
-                "description": line["description"],
-                "quantity": line["quantity"],
-                "unit": line["unit"],
-                "unit_price": line["unit_price"],
-            }
+            LineInput(
+                description=line["description"],
+                quantity=Decimal(str(line["quantity"])),
+                unit=line["unit"] or "",
+                unit_price=Decimal(str(line["unit_price"])),
+            )
             for line in revision.content["lines"]
         ],
     )

@@ -58,6 +58,7 @@ from suppliers.filtersets import (
     OwnershipFilterSet,
     SupplierFilterSet,
 )
+from suppliers.inputs import CategoryInput, ContactInput, SupplierInput
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
 from suppliers.selectors import (
     category_list,
@@ -171,20 +172,20 @@ class SupplierViewSet(ModelApiViewSet[Supplier]):
 
     def perform_create(self, serializer: BaseSerializer[Supplier]) -> None:
         data = _data(serializer)
-        categories = data.pop("categories", None)
         supplier = services.supplier_create(
-            by=_actor(self.request), data=data, categories=categories
+            by=_actor(self.request),
+            data=SupplierInput.from_validated(data),
+            categories=data.get("categories"),
         )
         serializer.instance = self._read_back(supplier)
 
     def perform_update(self, serializer: BaseSerializer[Supplier]) -> None:
         data = _data(serializer)
-        categories = data.pop("categories", None)
         supplier = services.supplier_update(
             supplier=cast(Supplier, serializer.instance),
             by=_actor(self.request),
-            data=data,
-            categories=categories,
+            data=SupplierInput.from_validated(data),
+            categories=data.get("categories"),
         )
         serializer.instance = self._read_back(supplier)
 
@@ -245,15 +246,18 @@ class ContactViewSet(ModelApiViewSet[Contact]):
 
     def perform_create(self, serializer: BaseSerializer[Contact]) -> None:
         data = _data(serializer)
-        supplier = data.pop("supplier")
-        contact = services.contact_create(supplier=supplier, by=_actor(self.request), data=data)
+        contact = services.contact_create(
+            supplier=data["supplier"],
+            by=_actor(self.request),
+            data=ContactInput.from_validated(data),
+        )
         serializer.instance = self.get_queryset().get(pk=contact.pk)
 
     def perform_update(self, serializer: BaseSerializer[Contact]) -> None:
-        data = _data(serializer)
-        data.pop("supplier", None)
         contact = services.contact_update(
-            contact=cast(Contact, serializer.instance), by=_actor(self.request), data=data
+            contact=cast(Contact, serializer.instance),
+            by=_actor(self.request),
+            data=ContactInput.from_validated(_data(serializer)),
         )
         serializer.instance = self.get_queryset().get(pk=contact.pk)
 
@@ -293,13 +297,15 @@ class CategoryViewSet(ModelApiViewSet[Category]):
         return CategoryWriteSerializer if self.action in WRITES else CategorySerializer
 
     def perform_create(self, serializer: BaseSerializer[Category]) -> None:
-        category = services.category_save(by=_actor(self.request), data=_data(serializer))
+        category = services.category_save(
+            by=_actor(self.request), data=CategoryInput.from_validated(_data(serializer))
+        )
         serializer.instance = self.get_queryset().get(pk=category.pk)
 
     def perform_update(self, serializer: BaseSerializer[Category]) -> None:
         category = services.category_save(
             by=_actor(self.request),
-            data=_data(serializer),
+            data=CategoryInput.from_validated(_data(serializer)),
             category=cast(Category, serializer.instance),
         )
         serializer.instance = self.get_queryset().get(pk=category.pk)

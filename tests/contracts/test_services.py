@@ -69,7 +69,9 @@ def test_create_keeps_given_number_and_lines(procurement_manager: User, supplier
         currency="sek",
         number="RFP-7",
         lines=[
-            {"description": "Bolts", "quantity": 100, "unit": "pcs", "unit_price": "1.25"},
+            LineInput(
+                description="Bolts", quantity=Decimal(100), unit="pcs", unit_price=Decimal("1.25")
+            ),
             LineInput(description="Nuts", unit_price=Decimal("2.5")),
         ],
     )

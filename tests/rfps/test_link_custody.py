@@ -36,7 +36,7 @@ from rfps.services.responses import (
     proposal_save_draft,
 )
 from rfps.services.rfp import rfp_publish
-from suppliers.services import contact_update
+from suppliers.services import ContactInput, contact_update
 from tests.rfps.conftest import Event, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,9 @@ def test_a_changed_contact_address_gets_a_new_link_and_the_old_address_is_told(
     mail.outbox.clear()
     Notification.objects.update(sent_at=Notification.objects.first().scheduled_for)
 
-    contact_update(contact=invitation.contact, by=event.owner, data={"email": "mallory@evil.test"})
+    contact_update(
+        contact=invitation.contact, by=event.owner, data=ContactInput(email="mallory@evil.test")
+    )
     question = clarification_ask(invitation=event.invitation(1), question="Colour?")
     clarification_answer(clarification=question, by=event.owner, answer="Black.")
     _deliver_all()
@@ -171,7 +173,9 @@ def test_a_changed_contact_address_gets_a_new_link_and_the_old_address_is_told(
 def test_an_address_of_one_of_our_users_never_receives_the_link(event: Event) -> None:
     invitation = event.invitation(0)
     pinned = invitation.email
-    contact_update(contact=invitation.contact, by=event.owner, data={"email": event.owner.email})
+    contact_update(
+        contact=invitation.contact, by=event.owner, data=ContactInput(email=event.owner.email)
+    )
     assert invitation_resend(invitation=invitation, by=event.owner) == pinned
     _deliver_all()
     assert not [m for m in mail.outbox if m.to == [event.owner.email]]
@@ -183,7 +187,7 @@ def test_publishing_refuses_a_contact_address_of_one_of_our_users(
 ) -> None:
     event = make_event(publish=False)
     contact = event.invitation(0).contact
-    contact_update(contact=contact, by=event.owner, data={"email": event.panel[0].email})
+    contact_update(contact=contact, by=event.owner, data=ContactInput(email=event.panel[0].email))
     with pytest.raises(ValidationError) as error:
         rfp_publish(rfp=event.rfp, by=event.owner)
     assert "invitees" in error.value.message_dict

@@ -186,7 +186,9 @@ def test_a_supplier_created_without_a_currency_gets_the_deployments_default(
 ) -> None:
     settings.DEFAULT_CURRENCY = "SEK"  # type: ignore[attr-defined]
 
-    supplier = services.supplier_create(by=procurement_manager, data={"name": "Bolt"})
+    supplier = services.supplier_create(
+        by=procurement_manager, data=services.SupplierInput(name="Bolt")
+    )
 
     assert supplier.default_currency == "SEK"
 
@@ -261,7 +263,8 @@ def test_contracts_and_exchange_rates_refuse_an_obsolete_currency(
 def test_the_service_refuses_a_negative_annual_spend(procurement_manager: User) -> None:
     with pytest.raises(ValidationError) as error:
         services.supplier_create(
-            by=procurement_manager, data={"name": "Bolt", "annual_spend": Decimal("-0.01")}
+            by=procurement_manager,
+            data=services.SupplierInput(name="Bolt", annual_spend=Decimal("-0.01")),
         )
 
     assert "annual_spend" in error.value.message_dict

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_procurement_manager_creates_a_supplier(procurement_manager: User) -> None:
     supplier = services.supplier_create(
         by=procurement_manager,
-        data={"name": "Mekong Textiles", "country": "VN", "default_currency": "vnd"},
+        data=services.SupplierInput(name="Mekong Textiles", country="VN", default_currency="vnd"),
         categories=[CategoryFactory(name="Textiles")],
     )
 
@@ -44,21 +44,57 @@ def test_invalid_suppliers_are_refused_by_field(
     procurement_manager: User, data: dict[str, str], field: str
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        services.supplier_create(by=procurement_manager, data=data)
+        services.supplier_create(by=procurement_manager, data=services.SupplierInput(**data))
 
     assert field in error.value.message_dict
     assert not Supplier.objects.exists()
 
 
 def test_erp_ids_are_unique_and_blank_means_none(procurement_manager: User) -> None:
-    services.supplier_create(by=procurement_manager, data={"name": "A", "external_id": "E1"})
-    services.supplier_create(by=procurement_manager, data={"name": "B", "external_id": " "})
-    services.supplier_create(by=procurement_manager, data={"name": "C", "external_id": ""})
+    services.supplier_create(
+        by=procurement_manager, data=services.SupplierInput(name="A", external_id="E1")
+    )
+    services.supplier_create(
+        by=procurement_manager, data=services.SupplierInput(name="B", external_id=" ")
+    )
+    services.supplier_create(
+        by=procurement_manager, data=services.SupplierInput(name="C", external_id="")
+    )
 
     with pytest.raises(ValidationError) as error:
-        services.supplier_create(by=procurement_manager, data={"name": "D", "external_id": "E1"})
+        services.supplier_create(
+            by=procurement_manager, data=services.SupplierInput(name="D", external_id="E1")
+        )
     assert "external_id" in error.value.message_dict
     assert Supplier.objects.filter(external_id__isnull=True).count() == 2
+
+
+def test_an_update_changes_only_the_fields_it_is_given(procurement_manager: User) -> None:
+    supplier = SupplierFactory(name="Bolt", external_id="E7", notes="old", segment="strategic")
+
+    services.supplier_update(
+        supplier=supplier, by=procurement_manager, data=services.SupplierInput(notes="new")
+    )
+    supplier.refresh_from_db()
+    assert (supplier.name, supplier.external_id, supplier.notes, supplier.segment) == (
+        "Bolt",
+        "E7",
+        "new",
+        "strategic",
+    )
+
+    services.supplier_update(
+        supplier=supplier, by=procurement_manager, data=services.SupplierInput(external_id=None)
+    )
+    supplier.refresh_from_db()
+    assert supplier.external_id is None  # None is a value; UNSET is "not given"
+
+
+def test_input_from_validated_data_takes_only_its_own_fields() -> None:
+    validated = {"name": "Bolt", "status": "active", "categories": [], "supplier": 1}
+
+    assert services.SupplierInput.from_validated(validated) == services.SupplierInput(name="Bolt")
+    assert services.ContactInput.from_validated(validated) == services.ContactInput(name="Bolt")
 
 
 def test_account_managers_and_executives_cannot_edit_suppliers(
@@ -67,7 +103,9 @@ def test_account_managers_and_executives_cannot_edit_suppliers(
     supplier = SupplierFactory()
     for user in (account_manager, executive):
         with pytest.raises(PermissionDenied):
-            services.supplier_update(supplier=supplier, by=user, data={"name": "Mine now"})
+            services.supplier_update(
+                supplier=supplier, by=user, data=services.SupplierInput(name="Mine now")
+            )
 
 
 def test_an_update_that_changes_nothing_keeps_updated_at(procurement_manager: User) -> None:
@@ -75,7 +113,7 @@ def test_an_update_that_changes_nothing_keeps_updated_at(procurement_manager: Us
     before = supplier.updated_at
 
     services.supplier_update(
-        supplier=supplier, by=procurement_manager, data={"name": supplier.name}
+        supplier=supplier, by=procurement_manager, data=services.SupplierInput(name=supplier.name)
     )
 
     supplier.refresh_from_db()
@@ -191,7 +229,7 @@ def test_a_new_primary_contact_replaces_the_old(procurement_manager: User) -> No
     new = services.contact_create(
         supplier=supplier,
         by=procurement_manager,
-        data={"name": "Nguyen Van A", "email": "A@Example.com", "is_primary": True},
+        data=services.ContactInput(name="Nguyen Van A", email="A@Example.com", is_primary=True),
     )
 
     old.refresh_from_db()
@@ -207,12 +245,12 @@ def test_contact_emails_are_unique_per_supplier(procurement_manager: User) -> No
         services.contact_create(
             supplier=supplier,
             by=procurement_manager,
-            data={"name": "Ana again", "email": "ANA@example.com"},
+            data=services.ContactInput(name="Ana again", email="ANA@example.com"),
         )
     services.contact_create(
         supplier=SupplierFactory(),
         by=procurement_manager,
-        data={"name": "Ana elsewhere", "email": "ana@example.com"},
+        data=services.ContactInput(name="Ana elsewhere", email="ana@example.com"),
     )
     assert Contact.objects.count() == 2
 
@@ -224,19 +262,27 @@ def test_key_account_people_edit_their_own_suppliers_contacts_only(
     mine, theirs = SupplierFactory(), SupplierFactory()
     OwnershipFactory(supplier=mine, user=alice, role="backup")
 
-    services.contact_create(supplier=mine, by=alice, data={"name": "Known person"})
+    services.contact_create(
+        supplier=mine, by=alice, data=services.ContactInput(name="Known person")
+    )
     with pytest.raises(PermissionDenied):
-        services.contact_create(supplier=theirs, by=alice, data={"name": "Stranger"})
+        services.contact_create(
+            supplier=theirs, by=alice, data=services.ContactInput(name="Stranger")
+        )
 
 
 def test_categories_cannot_loop_and_in_use_ones_stay(procurement_manager: User) -> None:
-    parent = services.category_save(by=procurement_manager, data={"name": "Raw materials"})
+    parent = services.category_save(
+        by=procurement_manager, data=services.CategoryInput(name="Raw materials")
+    )
     child = services.category_save(
-        by=procurement_manager, data={"name": "Metals", "parent": parent}
+        by=procurement_manager, data=services.CategoryInput(name="Metals", parent=parent)
     )
 
     with pytest.raises(ValidationError):
-        services.category_save(by=procurement_manager, category=parent, data={"parent": child})
+        services.category_save(
+            by=procurement_manager, category=parent, data=services.CategoryInput(parent=child)
+        )
     with pytest.raises(DomainError):
         services.category_delete(category=parent, by=procurement_manager)
     services.category_delete(category=child, by=procurement_manager)
