@@ -108,8 +108,10 @@ def api_client() -> APIClient:
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
     """Pages find their static files without a collectstatic run; the hashed, compressed
-    production pipeline has a test of its own (tests/core/test_static.py). Passwords hash
-    fast: the production hasher is slow on purpose."""
+    production pipeline has a test of its own (tests/core/test_static.py). WhiteNoise looks a
+    file up when it is asked for (autorefresh) instead of listing every static file of every
+    app each time a test client builds its middleware: that listing was a third of an API
+    test's time. Passwords hash fast: the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.STORAGES = {
         **settings.STORAGES,
@@ -117,6 +119,7 @@ def _test_settings(settings: Any) -> None:
     }
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)
