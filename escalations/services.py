@@ -179,10 +179,6 @@ def escalation_climb_scan(*, now: datetime | None = None) -> int:
     return climbed
 
 
-# The scan's name before issue 15, kept for the callers outside escalations.
-escalations_climb = escalation_climb_scan
-
-
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
     """Someone has it in hand: the climb stops."""

@@ -1,5 +1,5 @@
-"""The meetings' periodic scan, in this one place: ``commitment_reminders_scan`` (the beat's
-``commitment_reminders_scan_task``) chases what is due and escalates what stays overdue.
+"""The meetings' periodic scan, in this one place: ``commitment_reminder_scan`` (the beat's
+``commitment_reminder_scan_task``) chases what is due and escalates what stays overdue.
 
 For our side: the owner is reminded on the due date ("due today", on that day only) and again
 COMMITMENT_REMINDER_DAYS later ("overdue"; at once for one the scan first sees late). For their
@@ -46,7 +46,7 @@ def commitments_due(*, today: date, after_id: int = 0) -> list[Commitment]:
     )
 
 
-def commitment_reminders_scan(*, today: date | None = None) -> int:
+def commitment_reminder_scan(*, today: date | None = None) -> int:
     """Runs the scan over every open commitment due by today; returns how many were looked
     at. Each batch is its own transaction."""
     today = today or timezone.localdate()

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from meetings.reminders import commitment_reminders_scan
+from meetings.reminders import commitment_reminder_scan
 
 
 @shared_task
-def commitment_reminders_scan_task() -> int:
-    return commitment_reminders_scan()
+def commitment_reminder_scan_task() -> int:
+    return commitment_reminder_scan()

@@ -1,6 +1,6 @@
 """The reviews' periodic scans, all in this one place: ``review_cadence_scan`` (the beat's
 ``review_cadence_scan_task``) runs ``review_schedule_scan``, which creates each supplier's next
-review once per period, then ``review_reminders_scan``, which reminds and escalates.
+review once per period, then ``review_reminder_scan``, which reminds and escalates.
 
 Periods are calendar-aligned (quarters, halves, years). When a period ends, the scan creates
 each active supplier's review of it, due ``ReviewPolicy.due_days`` later; the unique key on
@@ -144,7 +144,7 @@ def _open_reviews_due(*, today: date, after_id: int) -> list[Review]:
     )
 
 
-def review_reminders_scan(*, today: date | None = None) -> int:
+def review_reminder_scan(*, today: date | None = None) -> int:
     """Reminds and escalates every open review near or past its due date; each batch is its
     own transaction and every reminder has a dedupe key. Returns how many were looked at."""
     today = today or timezone.localdate()
@@ -233,5 +233,5 @@ def review_cadence_scan(*, today: date | None = None) -> int:
     """The periodic scan: creates the reviews of periods that ended, then reminds and
     escalates open ones. Returns how many reviews were created."""
     created = review_schedule_scan(today=today)
-    review_reminders_scan(today=today)
+    review_reminder_scan(today=today)
     return created

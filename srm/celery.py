@@ -60,7 +60,7 @@ app.conf.update(
         # Every 15 minutes: remind owners of commitments due or overdue, and escalate those
         # left overdue too long.
         "commitment-reminders": {
-            "task": "meetings.tasks.commitment_reminders_scan_task",
+            "task": "meetings.tasks.commitment_reminder_scan_task",
             "schedule": crontab(minute="*/15"),
         },
         # Every hour at 40 past: alert contract owners as the last day to give notice nears

@@ -108,7 +108,7 @@ ENGLISH_SUMMARY = "“Send the forecast” for Acme Steel is 7 days overdue"
 def _overdue_commitment_escalation(owner: User) -> Escalation:
     """The commitment scan escalates our side's commitment a week overdue, as in production,
     on a worker speaking English."""
-    from meetings.reminders import commitment_reminders_scan
+    from meetings.reminders import commitment_reminder_scan
 
     supplier: Supplier = SupplierFactory(name="Acme Steel")
     OwnershipFactory(supplier=supplier, user=owner, role="owner")
@@ -119,7 +119,7 @@ def _overdue_commitment_escalation(owner: User) -> Escalation:
         due_date=timezone.localdate() - timedelta(days=7),
     )
     with translation.override("en"):
-        commitment_reminders_scan()
+        commitment_reminder_scan()
     return Escalation.objects.get(reason=EscalationReason.OVERDUE_COMMITMENT)
 
 

@@ -48,7 +48,7 @@ from tests.conftest import require_service
 from tests.factories import CommitmentFactory
 
 SWEEP = "notifications.tasks.notification_sweep_task"
-SCAN = "meetings.tasks.commitment_reminders_scan_task"
+SCAN = "meetings.tasks.commitment_reminder_scan_task"
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from escalations.models import Escalation, EscalationStep
 from meetings.models import Commitment
-from meetings.reminders import commitment_reminders_scan
+from meetings.reminders import commitment_reminder_scan
 from notifications.models import Notification
 from notifications.testing import WorkerProcess, wait_until
 from tests.factories import (
@@ -62,7 +62,7 @@ def test_the_scan_run_twice_at_once_and_again_writes_and_sends_each_reminder_onc
     written = set(Notification.objects.values_list("dedupe_key", flat=True))
     broker.send(SCAN)  # and once more, after
     wait_until(lambda: _runs_succeeded(worker, SCAN) == 3, timeout=60, message="third scan")
-    commitment_reminders_scan()  # and once in this process, as a second beat's worker would
+    commitment_reminder_scan()  # and once in this process, as a second beat's worker would
 
     assert set(Notification.objects.values_list("dedupe_key", flat=True)) == written
     per_subject = Counter(

@@ -22,10 +22,10 @@ from accounts.models import User
 from accounts.roles import Role
 from escalations.choices import EscalationReason, EscalationStatus
 from escalations.models import Escalation
-from escalations.services import escalation_resolve, escalations_climb
+from escalations.services import escalation_climb_scan, escalation_resolve
 from meetings import services
 from meetings.models import Commitment, EngagementPolicy
-from meetings.reminders import commitment_reminders_scan
+from meetings.reminders import commitment_reminder_scan
 from notifications.models import Notification
 from suppliers.models import Supplier
 from tests.factories import CommitmentFactory, ContactFactory, OwnershipFactory, SupplierFactory
@@ -90,8 +90,8 @@ def _sent() -> set[tuple[str, str, str]]:
 
 def _scan_on(clock: time_machine.Traveller, day: date) -> None:
     clock.move_to(at(day))
-    commitment_reminders_scan()
-    commitment_reminders_scan()
+    commitment_reminder_scan()
+    commitment_reminder_scan()
 
 
 # --- 2a. "due today" only on the due date ------------------------------------------------------
@@ -171,7 +171,7 @@ def test_their_escalation_climbs_to_the_owners_manager_when_not_acknowledged(
     _scan_on(clock, DUE + timedelta(days=7))
 
     clock.shift(timedelta(days=4))  # medium: 72 hours to acknowledge
-    assert escalations_climb() == 1
+    assert escalation_climb_scan() == 1
 
     assert _their_escalation().level == 2
     assert ("mona", "escalation", "level-2") in _sent()

@@ -18,7 +18,7 @@ from escalations.models import Escalation
 from escalations.services import escalation_resolve
 from meetings import reminders
 from meetings.models import Commitment
-from meetings.reminders import commitment_reminders_scan
+from meetings.reminders import commitment_reminder_scan
 from meetings.services import commitment_cancel, commitment_complete
 from notifications.models import Notification
 from suppliers.models import Supplier
@@ -78,10 +78,10 @@ def _scan_day_by_day(clock: time_machine.Traveller, days: int) -> dict[int, set[
     for offset in range(-1, days + 1):
         before = _events()
         clock.shift(timedelta(hours=8))
-        commitment_reminders_scan()
-        commitment_reminders_scan()
+        commitment_reminder_scan()
+        commitment_reminder_scan()
         clock.shift(timedelta(hours=8))
-        commitment_reminders_scan()
+        commitment_reminder_scan()
         clock.shift(timedelta(hours=8))
         if new := _events() - before:
             added[offset] = new
@@ -121,7 +121,7 @@ def test_the_escalation_is_raised_at_level_one_for_the_supplier(
     commitment = _ours(supplier, carl, description="Send the forecast")
     clock.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
 
-    commitment_reminders_scan()
+    commitment_reminder_scan()
 
     escalation = Escalation.objects.get()
     assert (escalation.supplier, escalation.subject, escalation.level) == (supplier, commitment, 1)
@@ -134,7 +134,7 @@ def test_a_commitment_first_seen_long_overdue_is_not_called_due_today(
     _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 12, 8, 0, tzinfo=UTC))  # the scan was down for ten days
 
-    commitment_reminders_scan()
+    commitment_reminder_scan()
 
     assert _events() == {
         ("carl", "commitment_overdue", "2026-03-02:overdue"),
@@ -148,10 +148,10 @@ def test_a_scan_run_again_creates_nothing_new(
 ) -> None:
     _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
-    assert commitment_reminders_scan() == 1
+    assert commitment_reminder_scan() == 1
     before = (_events(), Notification.objects.count(), Escalation.objects.count())
 
-    assert commitment_reminders_scan() == 1
+    assert commitment_reminder_scan() == 1
 
     assert (_events(), Notification.objects.count(), Escalation.objects.count()) == before
     assert before[1:] == (2, 1)  # overdue, and the escalation's notification
@@ -186,7 +186,7 @@ def test_closed_and_future_commitments_are_left_alone(
     _ours(supplier, carl, due_date=DUE + timedelta(days=30))
     clock.move_to(datetime(2026, 3, 12, 8, 0, tzinfo=UTC))
 
-    assert commitment_reminders_scan() == 0
+    assert commitment_reminder_scan() == 0
 
     assert _events() == set()
 
@@ -201,7 +201,7 @@ def test_the_scan_works_through_every_batch_once(
     commitments = [_ours(supplier, carl) for _ in range(5)]
     clock.move_to(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
 
-    assert commitment_reminders_scan() == 5
+    assert commitment_reminder_scan() == 5
 
     assert sorted(Notification.objects.values_list("object_id", flat=True)) == sorted(
         c.pk for c in commitments
@@ -213,11 +213,11 @@ def test_completing_the_commitment_resolves_its_escalation(
 ) -> None:
     commitment = _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
 
     commitment_complete(commitment=commitment, by=carl, note="Sent it")
     clock.shift(timedelta(days=1))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
 
     escalation = Escalation.objects.get()
     assert escalation.status == EscalationStatus.RESOLVED
@@ -238,7 +238,7 @@ def test_cancelling_the_commitment_resolves_its_escalation_too(
 ) -> None:
     commitment = _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
 
     commitment_cancel(commitment=commitment, by=carl, note="No longer needed")
 
@@ -251,14 +251,14 @@ def test_an_escalation_resolved_by_hand_is_not_raised_again_for_the_same_due_dat
     alice = supplier.ownerships.get().user
     _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
     escalation_resolve(
         escalation=Escalation.objects.get(), by=alice, note="Agreed a new date by phone"
     )
 
     for _ in range(3):
         clock.shift(timedelta(days=1))
-        commitment_reminders_scan()
+        commitment_reminder_scan()
 
     assert Escalation.objects.count() == 1
 
@@ -269,15 +269,15 @@ def test_a_new_due_date_is_chased_and_escalated_afresh(
     alice = supplier.ownerships.get().user
     commitment = _ours(supplier, carl)
     clock.move_to(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
     escalation_resolve(escalation=Escalation.objects.get(), by=alice, note="New date agreed")
     Commitment.objects.filter(pk=commitment.pk).update(due_date=date(2026, 3, 20))
 
     clock.move_to(datetime(2026, 3, 20, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
     assert ("carl", "commitment_due", "2026-03-20:due") in _events()
     assert Escalation.objects.count() == 1
 
     clock.move_to(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
-    commitment_reminders_scan()
+    commitment_reminder_scan()
     assert Escalation.objects.count() == 2

@@ -17,7 +17,7 @@ from reviews.scheduling import (
     last_ended_period,
     period_containing,
     review_cadence_scan,
-    review_reminders_scan,
+    review_reminder_scan,
     review_schedule_scan,
 )
 from reviews.services import review_submit
@@ -80,11 +80,11 @@ def test_reminders_at_14_and_3_days_then_overdue_then_escalation(setup: Setup) -
     due = Notification.objects.filter(kind=NotificationKind.REVIEW_DUE, recipient=setup.owner)
 
     with time_machine.travel(datetime(2026, 4, 15, 6, tzinfo=UTC), tick=False):  # 15 days left
-        review_reminders_scan()
+        review_reminder_scan()
     assert due.count() == 0
     with time_machine.travel(datetime(2026, 4, 16, 6, tzinfo=UTC), tick=False):  # 14 days left
-        review_reminders_scan()
-        review_reminders_scan()
+        review_reminder_scan()
+        review_reminder_scan()
     assert due.count() == 1
     assert (
         Notification.objects.filter(
@@ -93,18 +93,18 @@ def test_reminders_at_14_and_3_days_then_overdue_then_escalation(setup: Setup) -
         == 1
     )
     with time_machine.travel(datetime(2026, 4, 27, 6, tzinfo=UTC), tick=False):  # 3 days left
-        review_reminders_scan()
+        review_reminder_scan()
     assert due.count() == 2
     with time_machine.travel(datetime(2026, 5, 1, 6, tzinfo=UTC), tick=False):  # 1 day late
-        review_reminders_scan()
+        review_reminder_scan()
     overdue = Notification.objects.filter(
         kind=NotificationKind.REVIEW_OVERDUE, recipient=setup.owner
     )
     assert overdue.count() == 1
     assert not Escalation.objects.exists()
     with time_machine.travel(datetime(2026, 5, 7, 6, tzinfo=UTC), tick=False):  # 7 days late
-        review_reminders_scan()
-        review_reminders_scan()
+        review_reminder_scan()
+        review_reminder_scan()
     escalation = Escalation.objects.get()
     assert (
         escalation.reason == EscalationReason.OVERDUE_REVIEW and escalation.object_id == review.pk
@@ -124,7 +124,7 @@ def test_a_rater_who_scored_is_not_reminded(setup: Setup) -> None:
     review = Review.objects.get()
     score_all(review, setup.backup, 3)
     with time_machine.travel(datetime(2026, 4, 27, 6, tzinfo=UTC), tick=False):
-        review_reminders_scan()
+        review_reminder_scan()
     assert not Notification.objects.filter(
         kind=NotificationKind.REVIEW_DUE, recipient=setup.backup
     ).exists()
@@ -155,9 +155,9 @@ def test_every_review_email_renders_and_is_sent(setup: Setup) -> None:
         review_schedule_scan()
     review = Review.objects.get()
     with time_machine.travel(datetime(2026, 4, 16, 6, tzinfo=UTC), tick=False):
-        review_reminders_scan()  # due in 14 days
+        review_reminder_scan()  # due in 14 days
     with time_machine.travel(datetime(2026, 5, 8, 6, tzinfo=UTC), tick=False):
-        review_reminders_scan()  # overdue, and escalated
+        review_reminder_scan()  # overdue, and escalated
         score_all(review, setup.owner, 1)
         review_submit(review=review, by=setup.owner)  # very poor: a corrective action plan
         for notification in Notification.objects.all():
