@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -142,6 +143,27 @@ def _eager_celery() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# The rows the data migrations seed (roles, default engagement policies, the standard scorecard
+# template and review policies), as (migration module, function).
+SEEDING_MIGRATIONS = (
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("meetings.migrations.0002_default_engagement_policies", "create_policies"),
+    ("reviews.migrations.0002_default_template_and_policies", "create_defaults"),
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test database, with the data migrations' rows put back: a transactional
+    test ends by emptying every table, so a database kept from the last run (--reuse-db) would
+    start this one without them. Each seeding function is idempotent (get_or_create)."""
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module, function in SEEDING_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")
