@@ -55,7 +55,8 @@ class FilterSet(django_filters.FilterSet):
         self.user = user if user is not None else getattr(request, "user", None)
         if self.user is not None:
             for name, selector in self._visible_choices().items():
-                self.filters[name].queryset = selector(self.user)
+                if name in self.filters:  # a subclass may leave an inherited filter out
+                    self.filters[name].queryset = selector(self.user)
 
     @classmethod
     def _visible_choices(cls) -> dict[str, Callable[[Any], Any]]:
