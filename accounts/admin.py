@@ -12,7 +12,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import APIToken, User
-from accounts.services import api_token_create, api_token_revoke, user_validate_manager
+from accounts.scopes import FULL_SCOPE, known_resources, parse_scopes
+from accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    api_token_set_scopes,
+    user_validate_manager,
+)
 
 
 class UserAdminForm(UserChangeForm):
@@ -42,15 +48,69 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class ScopesField(forms.CharField):
+    """Scopes typed as one comma-separated line, checked by ``accounts.scopes``."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        if not text.strip() and not self.required:
+            return [FULL_SCOPE]  # a new token left blank: as the model's default
+        try:
+            return parse_scopes(text)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["scopes"]) from None
+
+
+def _scopes_field(*, required: bool) -> ScopesField:
+    return ScopesField(
+        label=_("Scopes"),
+        required=required,
+        initial=FULL_SCOPE,
+        help_text=_(
+            "Comma-separated <resource>:read or <resource>:write, * for every resource: "
+            "*:write may do everything the user's role allows, *:read only reads. Known "
+            "resources: %(resources)s. Left blank on a new token: *:write."
+        )
+        % {"resources": ", ".join(sorted(known_resources()))},
+    )
+
+
 class APITokenAddForm(forms.ModelForm):
     class Meta:
         model = APIToken
-        fields = ["user", "name"]
+        fields = ["user", "name", "scopes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"] = _scopes_field(required=False)
+
+
+class APITokenChangeForm(forms.ModelForm):
+    """Only the scopes of a token change; its user, name and secret never do."""
+
+    class Meta:
+        model = APIToken
+        fields = ["scopes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"] = _scopes_field(required=True)
 
 
 @admin.register(APIToken)
 class APITokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "scope_list",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_select_related = ["user"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "prefix"]
@@ -59,8 +119,7 @@ class APITokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if obj is None:
-            kwargs["form"] = APITokenAddForm
+        kwargs["form"] = APITokenAddForm if obj is None else APITokenChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -70,14 +129,29 @@ class APITokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         if obj is None:
-            return ["user", "name"]
-        return ["user", "name", *self.readonly_fields]
+            return ["user", "name", "scopes"]
+        return ["user", "name", "scopes", *self.readonly_fields]
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj: APIToken) -> str:
+        return ", ".join(obj.scopes)
 
     def save_model(self, request: HttpRequest, obj: APIToken, form: Any, change: bool) -> None:
         if change:
-            return  # tokens are not edited: revoke one and create another
+            # Only the scopes change: revoke a token and create another for anything else.
+            api_token_set_scopes(
+                token=APIToken.objects.get(pk=obj.pk),
+                scopes=form.cleaned_data["scopes"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+            return
         try:
-            token, key = api_token_create(user=obj.user, name=obj.name, by=request.user)  # type: ignore[arg-type]
+            token, key = api_token_create(
+                user=obj.user,
+                name=obj.name,
+                scopes=form.cleaned_data["scopes"],
+                by=request.user,  # type: ignore[arg-type]
+            )
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             raise

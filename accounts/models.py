@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,11 @@ class User(AbstractUser):
         )
 
 
+def default_token_scopes() -> list[str]:
+    """A new token may do everything its user's role allows, as tokens did before scopes."""
+    return ["*:write"]
+
+
 class APIToken(models.Model):
     """A named credential for a machine client. Only a hash of the secret is stored."""
 
@@ -85,6 +91,16 @@ class APIToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    scopes = ArrayField(
+        models.CharField(max_length=64),
+        verbose_name=_("scopes"),
+        default=default_token_scopes,
+        help_text=_(
+            "What the token may do, within its user's role: <resource>:read or "
+            "<resource>:write (write includes read), * for every resource. *:write is "
+            "everything, *:read read-only; e.g. suppliers:write, contracts:write, reviews:read."
+        ),
+    )
 
     class Meta:
         verbose_name = _("API token")

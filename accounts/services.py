@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from importlib import import_module
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import APIToken, User
 from accounts.roles import Capability, remember_roles, user_can
+from accounts.scopes import FULL_SCOPE, parse_scopes
 
 audit_log = logging.getLogger("srm.audit")
 
@@ -35,8 +37,17 @@ def hash_token_key(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str, by: User | None = None) -> tuple[APIToken, str]:
-    """Creates a token and returns it with its secret, which is never stored or shown again."""
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: Iterable[str] | str | None = None,
+    by: User | None = None,
+) -> tuple[APIToken, str]:
+    """Creates a token and returns it with its secret, which is never stored or shown again.
+    ``scopes`` (``accounts.scopes``) narrows what it may do; none: ``*:write``, everything
+    the user's role allows."""
+    checked = parse_scopes(scopes) if scopes is not None else [FULL_SCOPE]
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name that says who uses it.")})
@@ -47,12 +58,32 @@ def api_token_create(*, user: User, name: str, by: User | None = None) -> tuple[
     if APIToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
         raise ValidationError({"name": _("This user already has an active token of that name.")})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = APIToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6])
+    token = APIToken(user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], scopes=checked)
     token.key_hash = hash_token_key(key)
     token.full_clean()
     token.save()
-    audit_log.info("api token %s created for %s by %s", token.pk, user, by or "system")
+    audit_log.info(
+        "api token %s created for %s by %s with scopes %s",
+        token.pk,
+        user,
+        by or "system",
+        ",".join(checked),
+    )
     return token, key
+
+
+def api_token_set_scopes(
+    *, token: APIToken, scopes: Iterable[str] | str, by: User | None = None
+) -> APIToken:
+    """Changes what a token may do; it takes effect on the token's next request."""
+    checked = parse_scopes(scopes)
+    if checked != token.scopes:
+        token.scopes = checked
+        token.save(update_fields=["scopes"])
+        audit_log.info(
+            "api token %s scopes set to %s by %s", token.pk, ",".join(checked), by or "system"
+        )
+    return token
 
 
 def api_token_revoke(*, token: APIToken, by: User | None = None) -> APIToken:

@@ -327,7 +327,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.APITokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
+    # A token's scopes first (accounts/scopes.py: 403 missing_scope), then the user's role.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.TokenScopePermission",
+        "accounts.permissions.RolePermission",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APITokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": env.rate("API_TOKEN_RATE", "1200/minute")},
     "DEFAULT_FILTER_BACKENDS": [
@@ -335,14 +339,14 @@ REST_FRAMEWORK = {
         "core.api.filters.OrderingBackend",
     ],
     # Odd JSON (too deep, NUL, 1e999) is a 400 naming the field: core/api/parsers.py.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: a form or multipart body is a 415. A view that takes a file upload lists
+    # the multipart parser itself (contracts' documents).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.keyset.KeysetPagination",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Errors, scopes, blank values and list parameters made true to the API: core/api/schema.py.
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -366,6 +370,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_idempotency_header",
+        "core.api.schema.document_errors",
+        "core.api.schema.document_scopes",
     ],
     # The schema describes the API, not its data: integrators may read it before they sign in.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -20,7 +20,7 @@ class UserBriefSerializer(serializers.ModelSerializer[User]):
 
 class MeSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(read_only=True)
-    manager = UserBriefSerializer(read_only=True)
+    manager = UserBriefSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
 

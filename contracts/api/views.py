@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -109,6 +109,8 @@ class ContractViewSet(
     the supplier's key-account owners (``restricted`` says which). PATCH amends the terms as a
     new version; the status changes through the actions. Sync with ``bulk-upsert`` and
     ``?updated_since=…&ordering=updated_at``."""
+
+    token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
 
     filter_backends = [FilterBackend]
     filterset_class = ContractFilterSet
@@ -228,6 +230,8 @@ class _ConfidentialViewSet(
 class ObligationViewSet(_ConfidentialViewSet):
     """What each side signed up to do, for the contracts the caller may see in full."""
 
+    token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilterSet
     ordering_fields = ["created_at", "updated_at"]
@@ -261,6 +265,8 @@ class ObligationViewSet(_ConfidentialViewSet):
 class BenefitViewSet(_ConfidentialViewSet):
     """Benefits promised against those realised, in the contract's currency and the reporting
     currency, for the contracts the caller may see in full."""
+
+    token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = BenefitSerializer
     filterset_class = BenefitFilterSet
@@ -296,9 +302,12 @@ class DocumentViewSet(_ConfidentialViewSet):
     """Contract documents, uploaded as multipart/form-data; the file's type is read from its
     content and its size is capped. ``download_url`` serves it to those who may see it."""
 
+    token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilterSet
-    parser_classes = [MultiPartParser, FormParser]
+    # A file comes only as multipart/form-data; the rest of the API takes JSON only.
+    parser_classes = [MultiPartParser]
     ordering_fields = ["uploaded_at"]
     ordering = ("-uploaded_at", "-id")
 
@@ -330,6 +339,8 @@ class DocumentViewSet(_ConfidentialViewSet):
 class ExchangeRateViewSet(mixins.ListModelMixin, ApiViewSet[ExchangeRate]):
     """Rates to the reporting currency by day; an amount converts at the latest rate on or
     before its date. The ERP sends them with ``bulk-upsert``."""
+
+    token_scope = "exchange-rates"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = ExchangeRateSerializer
     filterset_class = ExchangeRateFilterSet

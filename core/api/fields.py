@@ -53,14 +53,12 @@ class DateTimeField(serializers.DateTimeField):
 
 
 @extend_schema_field(
-    {
-        "oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}],
-        "description": "A URL, or an empty string when there is none.",
-    }
+    {"type": "string", "description": "A URL, or an empty string when there is none."}
 )
 class BlankableURLField(serializers.URLField):
-    """A URL that may be empty (``""``), and says so in the schema: a plain URLField is
-    documented as ``format: uri``, which an empty string breaks."""
+    """A URL that may be empty (``""``), and says so in the schema: no ``format: uri``, which
+    an empty string breaks (the rule of ``core.api.schema`` for every field that may be
+    blank)."""
 
 
 class AllowedActionsField(serializers.Field):

@@ -17,6 +17,8 @@ from django.db.models import Model, QuerySet
 from rest_framework import mixins, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
@@ -35,6 +37,26 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
 
     def get_queryset(self) -> QuerySet[_M]:
         return type(self).selector(user=self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        # Only a list pages: an action answering several objects answers them all, and the
+        # schema (core.api.schema.AutoSchema) gives it no paging parameters.
+        if getattr(self, "action", None) != "list":
+            return None
+        return super().paginate_queryset(queryset)
+
+    def check_permissions(self, request: Request) -> None:
+        # The default permissions marked ``every_view`` (a token's scopes) hold for every
+        # view, also one that lists permission classes of its own or an action's.
+        own = self.get_permissions()
+        for permission_class in api_settings.DEFAULT_PERMISSION_CLASSES:
+            if (
+                getattr(permission_class, "every_view", False)
+                and not any(isinstance(permission, permission_class) for permission in own)
+                and not permission_class().has_permission(request, self)
+            ):
+                self.permission_denied(request)
+        super().check_permissions(request)
 
 
 class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet[_M]):

@@ -37,6 +37,8 @@ class NotificationViewSet(ReadOnlyApiViewSet[Notification]):
     """The caller's notifications that are due, newest first: the inbox of the pages. Another
     person's notification is not found (404)."""
 
+    token_scope = "notifications"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
     ordering_fields = ["scheduled_for"]

@@ -43,6 +43,8 @@ FILTERS = [
 class ReportViewSet(viewsets.ViewSet):
     """Dashboard figures: ``dashboard`` holds every panel, the others one each."""
 
+    token_scope = "reports"  # noqa: S105 - a scope name, not a secret
+
     required_capability = Capability.VIEW_PORTFOLIO
 
     def _figures(self, request: Request, *panels: str) -> dict[str, Any]:

@@ -86,6 +86,8 @@ class ScorecardTemplateViewSet(ReadOnlyApiViewSet[ScorecardTemplate]):
     """Scorecard templates, every version, with their criteria and standing bands. Changing
     a template makes a new version; a review keeps the version it was started with."""
 
+    token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = ScorecardTemplateSerializer
     required_capability = Capability.VIEW_PORTFOLIO
     ordering_fields = ["name", "created_at"]
@@ -106,6 +108,8 @@ class ReviewViewSet(ReadOnlyApiViewSet[Review]):
     """Reviews visible to you: procurement managers and executives see all; key-account owners
     their suppliers'; raters the reviews they are invited to. ``?overdue=true`` lists the
     overdue ones. Status and results change only through the actions."""
+
+    token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = ReviewSerializer
     filter_backends = [FilterBackend]
@@ -178,6 +182,8 @@ class ReviewViewSet(ReadOnlyApiViewSet[Review]):
 class ReviewScoreViewSet(ReadOnlyApiViewSet[ReviewScore]):
     """Every rater's scores on the reviews you may see; filter with ``?review=``."""
 
+    token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = ReviewScoreSerializer
     ordering_fields = ["updated_at"]
     ordering = ("id",)
@@ -191,6 +197,8 @@ class ReviewScoreViewSet(ReadOnlyApiViewSet[ReviewScore]):
 
 class CorrectiveActionPlanViewSet(ReadOnlyApiViewSet[CorrectiveActionPlan]):
     """Corrective action plans opened by poor reviews, visible with their review."""
+
+    token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = CorrectiveActionPlanSerializer
     filter_backends = [FilterBackend]
@@ -276,6 +284,8 @@ class DeliveryLineViewSet(ReadOnlyApiViewSet[DeliveryLine]):
     """Purchase-order lines as delivered, from the ERP: the source of OTIF and the rejection
     rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
 
+    token_scope = "deliveries"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = DeliveryLineSerializer
     filterset_class = DeliveryLineFilterSet
     ordering_fields = ["promised_date", "updated_at"]
@@ -295,6 +305,8 @@ class DeliveryLineViewSet(ReadOnlyApiViewSet[DeliveryLine]):
 class KpiValueViewSet(ReadOnlyApiViewSet[KpiValue]):
     """KPI values the ERP computed itself, per supplier and period; they win over the figures
     computed from delivery lines. Pushed with ``bulk-upsert``."""
+
+    token_scope = "deliveries"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = KpiValueSerializer
     filterset_class = KpiValueFilterSet

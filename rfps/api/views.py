@@ -80,6 +80,8 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
     """RFPs the caller may read: procurement reads all, others those they own or evaluate.
     ``status`` changes only through the actions and the deadline scan."""
 
+    token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = RfpSerializer
     filter_backends = [FilterBackend]
     filterset_class = RfpFilterSet
@@ -212,6 +214,8 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
 class InvitationViewSet(ReadOnlyApiViewSet[Invitation]):
     """Who was invited to which RFP, and what they did with it; never what they offered."""
 
+    token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = RfpInvitationSerializer
     ordering_fields = ["created_at"]
     ordering = ("id",)
@@ -236,6 +240,8 @@ class ProposalViewSet(ReadOnlyApiViewSet[Proposal]):
     """Submitted proposals. Until its round's deadline a proposal shows who and when, with
     ``sealed: true`` and no versions; afterwards every version with its receipt."""
 
+    token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilterSet
     ordering_fields = ["created_at"]
@@ -248,6 +254,8 @@ class ProposalViewSet(ReadOnlyApiViewSet[Proposal]):
 class ScoreViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Score]):
     """Panel scores: your own, and the others' once you have submitted yours. POST sets one
     of yours (0 to 10, not price), until you submit."""
+
+    token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = RfpScoreSerializer
     ordering_fields = ["updated_at"]
