@@ -7,11 +7,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.api.filters import OrderingFilter
+from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from core.filtersets import FilterSet
 from escalations.choices import Severity
 from reviews.choices import KpiCode, PlanStatus, ReviewStatus, Standing
-from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review
+from reviews.models import CorrectiveActionPlan, DeliveryLine, KpiValue, Review, SurveyAnswer
 from reviews.selectors import overdue_q
 from suppliers.filtersets import SupplierScopeFilterSet, visible_suppliers
 from suppliers.models import Supplier
@@ -134,4 +134,18 @@ class KpiValueFilterSet(FilterSet):
 
     class Meta:
         model = KpiValue
+        fields: list[str] = []
+
+
+class SurveyAnswerFilterSet(FilterSet):
+    """The survey answers of one supplier, or those answered since a moment."""
+
+    updated_since = None  # an answer is never changed: ``answered_since`` syncs them
+    supplier = django_filters.NumberFilter(field_name="survey__supplier_id", label=_("Supplier"))
+    answered_since = IsoDateTimeFilter(
+        field_name="answered_at", lookup_expr="gte", label=_("Answered since")
+    )
+
+    class Meta:
+        model = SurveyAnswer
         fields: list[str] = []

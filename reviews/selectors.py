@@ -31,9 +31,10 @@ from reviews.models import (
     ReviewScore,
     ScorecardTemplate,
     SupplierSurvey,
+    SurveyAnswer,
 )
 from suppliers.models import KeyAccountOwnership, Supplier
-from suppliers.selectors import AnyUser
+from suppliers.selectors import AnyUser, supplier_visible
 
 
 def _uid(user: AnyUser) -> int:
@@ -301,6 +302,17 @@ def kpi_value_list(*, user: AnyUser) -> QuerySet[KpiValue]:
 
 
 # --- Surveys ------------------------------------------------------------------------------
+
+
+def survey_answer_list(*, user: AnyUser) -> QuerySet[SurveyAnswer]:
+    """The suppliers' answers to our customer-of-choice survey, newest first, for whoever may
+    read the supplier: the scorecard and supplier pages show the latest answer to everyone who
+    views the portfolio, so the API shows every answer to them. One query."""
+    return (
+        SurveyAnswer.objects.filter(survey__supplier__in=supplier_visible(user=user))
+        .select_related("survey")
+        .order_by("-answered_at", "-id")
+    )
 
 
 def latest_survey_answer(*, supplier: Supplier) -> SupplierSurvey | None:

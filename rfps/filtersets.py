@@ -10,7 +10,7 @@ from accounts.models import User
 from core.api.filters import IsoDateTimeFilter, OrderingFilter
 from core.filtersets import FilterSet
 from rfps.choices import RfpStatus
-from rfps.models import Proposal, Rfp
+from rfps.models import Invitation, Proposal, Rfp, Score
 from suppliers.filtersets import visible_categories
 from suppliers.models import Category
 
@@ -57,4 +57,28 @@ class ProposalFilterSet(FilterSet):
 
     class Meta:
         model = Proposal
+        fields: list[str] = []
+
+
+class InvitationFilterSet(FilterSet):
+    """The invitations of one RFP, or of one supplier (``GET /api/v1/rfp-invitations/``)."""
+
+    updated_since = None  # invitations have no updated_at
+    rfp = django_filters.NumberFilter(field_name="rfp_id", label=_("RFP"))
+    supplier = django_filters.NumberFilter(field_name="supplier_id", label=_("Supplier"))
+
+    class Meta:
+        model = Invitation
+        fields: list[str] = []
+
+
+class ScoreFilterSet(FilterSet):
+    """The panel's scores of one RFP (``GET /api/v1/rfp-scores/``); the caller sees only what
+    ``selectors.score_list`` lets them."""
+
+    rfp = django_filters.NumberFilter(field_name="evaluation__rfp_id", label=_("RFP"))
+    invitation = django_filters.NumberFilter(field_name="invitation_id", label=_("Invitation"))
+
+    class Meta:
+        model = Score
         fields: list[str] = []

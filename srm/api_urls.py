@@ -34,6 +34,7 @@ def api_root(request: Request) -> Response:
         "corrective-action-plans": "api:corrective-action-plan-list",
         "deliveries": "api:delivery-list",
         "kpi-values": "api:kpi-value-list",
+        "survey-answers": "api:survey-answer-list",
         "rfps": "api:rfp-list",
         "rfp-invitations": "api:rfp-invitation-list",
         "rfp-proposals": "api:rfp-proposal-list",

@@ -40,6 +40,7 @@ from reviews.models import (
     ReviewScore,
     ScorecardTemplate,
     StandingBand,
+    SurveyAnswer,
 )
 from suppliers.api.serializers import SupplierBriefSerializer
 from suppliers.selectors import contact_visible, owner_candidate_list
@@ -411,3 +412,39 @@ class KpiValueBulkResultSerializer(serializers.Serializer[Any]):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     results = KpiValueBulkRowResultSerializer(many=True)
+
+
+class SurveyAnswerSerializer(serializers.ModelSerializer[SurveyAnswer]):
+    """A supplier's answer to our customer-of-choice survey: how they rate us as a customer,
+    1 (poor) to 5 (excellent) per question."""
+
+    supplier = serializers.IntegerField(source="survey.supplier_id", read_only=True)
+    review = serializers.IntegerField(
+        source="survey.review_id",
+        read_only=True,
+        help_text=_("The review cycle the survey was sent with."),
+    )
+    sent_at = serializers.DateTimeField(source="survey.sent_at", read_only=True)
+    average = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("The mean of the four answers, on the same 1 to 5 scale."),
+    )
+
+    class Meta:
+        model = SurveyAnswer
+        fields = [
+            "id",
+            "supplier",
+            "review",
+            "sent_at",
+            "answered_at",
+            "communication",
+            "payment",
+            "forecasting",
+            "collaboration",
+            "average",
+            "comment",
+        ]
+        read_only_fields = fields

@@ -12,5 +12,6 @@ router.register(
 )
 router.register("deliveries", views.DeliveryLineViewSet, basename="delivery")
 router.register("kpi-values", views.KpiValueViewSet, basename="kpi-value")
+router.register("survey-answers", views.SurveyAnswerViewSet, basename="survey-answer")
 
 urlpatterns = router.urls

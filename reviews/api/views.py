@@ -44,12 +44,14 @@ from reviews.api.serializers import (
     ReviewSubmitSerializer,
     ScorecardTemplateSerializer,
     ScoresInputSerializer,
+    SurveyAnswerSerializer,
 )
 from reviews.filtersets import (
     CorrectiveActionPlanFilterSet,
     DeliveryLineFilterSet,
     KpiValueFilterSet,
     ReviewFilterSet,
+    SurveyAnswerFilterSet,
 )
 from reviews.models import (
     CorrectiveActionPlan,
@@ -60,6 +62,7 @@ from reviews.models import (
     Review,
     ReviewScore,
     ScorecardTemplate,
+    SurveyAnswer,
 )
 from reviews.services import delivery_upsert_many, kpi_value_upsert_many
 
@@ -322,3 +325,19 @@ class KpiValueViewSet(ReadOnlyApiViewSet[KpiValue]):
     def bulk_upsert(self, request: Request) -> Response:
         """Creates or updates up to 5,000 KPI values, all or nothing."""
         return bulk_upsert_response(request, kpi_value_upsert_many)
+
+
+class SurveyAnswerViewSet(ReadOnlyApiViewSet[SurveyAnswer]):
+    """The suppliers' answers to our customer-of-choice survey (how they rate us), newest
+    first, read-only: whoever reads the portfolio reads them, as the supplier and scorecard
+    pages show them. Sync new ones with ``?answered_since=…``."""
+
+    token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
+
+    serializer_class = SurveyAnswerSerializer
+    filterset_class = SurveyAnswerFilterSet
+    ordering_fields = ["answered_at"]
+    ordering = ("-answered_at", "-id")
+    required_capability = Capability.VIEW_PORTFOLIO
+
+    selector = selectors.survey_answer_list

@@ -75,6 +75,35 @@ class RfpBriefSerializer(serializers.ModelSerializer[Rfp]):
         read_only_fields = fields
 
 
+class RfpInvitationSerializer(serializers.ModelSerializer[Invitation]):
+    rfp: serializers.PrimaryKeyRelatedField[Rfp] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    supplier = SupplierBriefSerializer(read_only=True)
+    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+    sent_to = serializers.EmailField(
+        source="email",
+        read_only=True,
+        help_text=_("The address the supplier's link goes to (the link itself is never shown)."),
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "rfp",
+            "supplier",
+            "contact_name",
+            "sent_to",
+            "invited_at",
+            "viewed_at",
+            "link_used_at",
+            "declined_at",
+            "decline_reason",
+        ]
+        read_only_fields = fields
+
+
 class RfpSerializer(serializers.ModelSerializer[Rfp]):
     url = serializers.HyperlinkedIdentityField(view_name="api:rfp-detail")
     web_url = serializers.SerializerMethodField(help_text=_("The RFP's page."))
@@ -89,6 +118,12 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
     questions = RfpQuestionSerializer(many=True, read_only=True)
     criteria = RfpCriterionSerializer(many=True, read_only=True)
     rounds = RfpRoundSerializer(many=True, read_only=True)
+    invitees = RfpInvitationSerializer(
+        source="invitations",
+        many=True,
+        read_only=True,
+        help_text=_("The suppliers invited, by name; what they offered is in rfp-proposals."),
+    )
     allowed_actions = AllowedActionsField(choices=RfpAction)
 
     class Meta:
@@ -112,6 +147,7 @@ class RfpSerializer(serializers.ModelSerializer[Rfp]):
             "questions",
             "criteria",
             "rounds",
+            "invitees",
             "created_at",
             "published_at",
             "closed_at",
@@ -168,35 +204,6 @@ class RfpWriteSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         help_text=_("Procurement managers, account managers or executives."),
     )
-
-
-class RfpInvitationSerializer(serializers.ModelSerializer[Invitation]):
-    rfp: serializers.PrimaryKeyRelatedField[Rfp] = serializers.PrimaryKeyRelatedField(
-        read_only=True
-    )
-    supplier = SupplierBriefSerializer(read_only=True)
-    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
-    sent_to = serializers.EmailField(
-        source="email",
-        read_only=True,
-        help_text=_("The address the supplier's link goes to (the link itself is never shown)."),
-    )
-
-    class Meta:
-        model = Invitation
-        fields = [
-            "id",
-            "rfp",
-            "supplier",
-            "contact_name",
-            "sent_to",
-            "invited_at",
-            "viewed_at",
-            "link_used_at",
-            "declined_at",
-            "decline_reason",
-        ]
-        read_only_fields = fields
 
 
 class ProposalRevisionSerializer(serializers.ModelSerializer[ProposalRevision]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status
@@ -36,7 +36,7 @@ from rfps.api.serializers import (
     RfpSerializer,
     RfpWriteSerializer,
 )
-from rfps.filtersets import ProposalFilterSet, RfpFilterSet
+from rfps.filtersets import InvitationFilterSet, ProposalFilterSet, RfpFilterSet, ScoreFilterSet
 from rfps.models import Invitation, Proposal, Rfp, Score
 from rfps.services import evaluation
 from rfps.services import rfp as services
@@ -90,7 +90,17 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
 
     def get_queryset(self) -> QuerySet[Rfp]:
         return selectors.rfp_list(user=self.request.user).prefetch_related(
-            "lines", "questions", "criteria", "panel", "rounds"
+            "lines",
+            "questions",
+            "criteria",
+            "panel",
+            "rounds",
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.select_related("supplier", "contact").order_by(
+                    "supplier__name", "id"
+                ),
+            ),
         )
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
@@ -217,6 +227,7 @@ class InvitationViewSet(ReadOnlyApiViewSet[Invitation]):
     token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = RfpInvitationSerializer
+    filterset_class = InvitationFilterSet
     ordering_fields = ["created_at"]
     ordering = ("id",)
     permission_classes = [RolePermission, RfpPermission]
@@ -258,6 +269,7 @@ class ScoreViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Score]):
     token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
 
     serializer_class = RfpScoreSerializer
+    filterset_class = ScoreFilterSet
     ordering_fields = ["updated_at"]
     ordering = ("id",)
 
