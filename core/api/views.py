@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from django.db.models import Model, QuerySet
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -24,6 +24,15 @@ from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 
 _M = TypeVar("_M", bound=Model)
+
+
+def _has_body(request: Request) -> bool:
+    meta = request.META
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return length > 0 or "HTTP_TRANSFER_ENCODING" in meta
 
 
 class ApiViewSet(viewsets.GenericViewSet[_M]):
@@ -44,6 +53,15 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
         if getattr(self, "action", None) != "list":
             return None
         return super().paginate_queryset(queryset)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # A body no parser of the view reads is a 415 up front. Left to DRF, a form body that
+        # a middleware has read already (request.POST) would come through as no data at all.
+        if _has_body(request) and (
+            self.get_content_negotiator().select_parser(request, self.get_parsers()) is None
+        ):
+            raise exceptions.UnsupportedMediaType(request.content_type)
 
     def check_permissions(self, request: Request) -> None:
         # The default permissions marked ``every_view`` (a token's scopes) hold for every
