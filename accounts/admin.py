@@ -48,14 +48,16 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class ScopesField(forms.CharField):
+class ScopesField(forms.Field):
     """Scopes typed as one comma-separated line, checked by ``accounts.scopes``."""
+
+    widget = forms.TextInput(attrs={"size": 80})
 
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list | tuple) else value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value) or ""
+        text = "" if value is None else str(value)
         if not text.strip() and not self.required:
             return [FULL_SCOPE]  # a new token left blank: as the model's default
         try:

@@ -11,12 +11,13 @@ classes are the settings' default (the role check). A resource whose FilterSet b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.db.models import Model, QuerySet
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import BasePagination
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
@@ -67,7 +68,9 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
         # The default permissions marked ``every_view`` (a token's scopes) hold for every
         # view, also one that lists permission classes of its own or an action's.
         own = self.get_permissions()
-        for permission_class in api_settings.DEFAULT_PERMISSION_CLASSES:
+        # Imported classes at run time, though the stubs type the setting as strings.
+        defaults = cast("list[type[BasePermission]]", api_settings.DEFAULT_PERMISSION_CLASSES)
+        for permission_class in defaults:
             if (
                 getattr(permission_class, "every_view", False)
                 and not any(isinstance(permission, permission_class) for permission in own)
