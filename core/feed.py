@@ -97,6 +97,9 @@ def in_feed(
         raise ValueError(f"{ended[0]!r} is not an end")
     if deleted_as not in TOMBSTONES:
         raise ValueError(f"{deleted_as!r} is not an end")
+    if ended is not None and ended[0] == deleted_as:
+        # The feed tells a deleted object (gone) from an ended one (still readable) by this.
+        raise ValueError("an end and a deletion need two names")
 
     def decorate(model: _M) -> _M:
         if resource in RESOURCES and RESOURCES[resource].model is not model:

@@ -110,6 +110,8 @@ class ContractViewSet(
     new version; the status changes through the actions. Sync with ``bulk-upsert`` and
     ``?updated_since=…&ordering=updated_at``."""
 
+    change_resource = "contracts"
+
     filter_backends = [FilterBackend]
     filterset_class = ContractFilterSet
     ordering = ("-created_at", "-id")
@@ -228,6 +230,8 @@ class _ConfidentialViewSet(
 class ObligationViewSet(_ConfidentialViewSet):
     """What each side signed up to do, for the contracts the caller may see in full."""
 
+    change_resource = "obligations"
+
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilterSet
     ordering_fields = ["created_at", "updated_at"]
@@ -261,6 +265,8 @@ class ObligationViewSet(_ConfidentialViewSet):
 class BenefitViewSet(_ConfidentialViewSet):
     """Benefits promised against those realised, in the contract's currency and the reporting
     currency, for the contracts the caller may see in full."""
+
+    change_resource = "benefits"
 
     serializer_class = BenefitSerializer
     filterset_class = BenefitFilterSet

@@ -62,6 +62,8 @@ class EscalationViewSet(ReadOnlyApiViewSet[Escalation]):
     all; ``level`` and ``status`` change only through the ladder and the ``acknowledge`` and
     ``resolve`` actions. Sync changes with ``?updated_since=…&ordering=updated_at``."""
 
+    change_resource = "escalations"
+
     serializer_class = EscalationSerializer
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = EscalationFilterSet

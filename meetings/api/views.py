@@ -66,6 +66,8 @@ class MeetingViewSet(ModelApiViewSet[Meeting]):
     request; only its author or a procurement manager changes or deletes it. Errors of the
     nested input are keyed by path: ``commitments.2.owner``."""
 
+    change_resource = "meetings"
+
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at", "updated_at", "created_at"]
     ordering = ("-starts_at", "-id")
@@ -137,6 +139,8 @@ class CommitmentViewSet(
 ):
     """Promises made to or by suppliers. ``overdue`` is derived from the due date. The status
     is read-only: a commitment is closed with ``complete`` or ``cancel``, never edited."""
+
+    change_resource = "commitments"
 
     filterset_class = CommitmentFilterSet
     ordering_fields = ["due_date", "updated_at", "created_at"]

@@ -107,6 +107,8 @@ class ReviewViewSet(ReadOnlyApiViewSet[Review]):
     their suppliers'; raters the reviews they are invited to. ``?overdue=true`` lists the
     overdue ones. Status and results change only through the actions."""
 
+    change_resource = "reviews"
+
     serializer_class = ReviewSerializer
     filter_backends = [FilterBackend]
     filterset_class = ReviewFilterSet
@@ -191,6 +193,8 @@ class ReviewScoreViewSet(ReadOnlyApiViewSet[ReviewScore]):
 
 class CorrectiveActionPlanViewSet(ReadOnlyApiViewSet[CorrectiveActionPlan]):
     """Corrective action plans opened by poor reviews, visible with their review."""
+
+    change_resource = "corrective-action-plans"
 
     serializer_class = CorrectiveActionPlanSerializer
     filter_backends = [FilterBackend]

@@ -80,6 +80,8 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
     """RFPs the caller may read: procurement reads all, others those they own or evaluate.
     ``status`` changes only through the actions and the deadline scan."""
 
+    change_resource = "rfps"
+
     serializer_class = RfpSerializer
     filter_backends = [FilterBackend]
     filterset_class = RfpFilterSet
@@ -211,6 +213,8 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
 
 class InvitationViewSet(ReadOnlyApiViewSet[Invitation]):
     """Who was invited to which RFP, and what they did with it; never what they offered."""
+
+    change_resource = "rfp-invitations"
 
     serializer_class = RfpInvitationSerializer
     ordering_fields = ["created_at"]

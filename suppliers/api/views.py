@@ -128,6 +128,8 @@ class SupplierViewSet(ModelApiViewSet[Supplier]):
     """Suppliers. The status changes only through ``change-status``; ERP systems sync with
     ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
 
+    change_resource = "suppliers"
+
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = SupplierFilterSet
     ordering = ("name", "id")
@@ -221,6 +223,8 @@ class ContactViewSet(ModelApiViewSet[Contact]):
     managers those of the suppliers they own, back up or sponsor. A new primary contact takes
     the place of the old one."""
 
+    change_resource = "contacts"
+
     filterset_class = ContactFilterSet
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
     ordering = ("id",)
@@ -277,6 +281,8 @@ class ContactViewSet(ModelApiViewSet[Contact]):
 class CategoryViewSet(ModelApiViewSet[Category]):
     """Purchasing categories, a tree through ``parent``. A category in use is not deleted."""
 
+    change_resource = "categories"
+
     filterset_class = CategoryFilterSet
     ordering_fields = ["name", "updated_at"]
     ordering = ("name", "id")
@@ -325,6 +331,8 @@ class KeyAccountOwnerViewSet(
     """Who owns, backs up or sponsors each supplier, and who did before. POST gives someone a
     role (a new owner replaces the current one); DELETE ends a role, and the row stays as
     history with ``until`` set."""
+
+    change_resource = "key-account-owners"
 
     filterset_class = OwnershipFilterSet
     ordering_fields = ["since", "updated_at"]
