@@ -146,11 +146,12 @@ class ChangePage:
 
 
 def _page(changes: QuerySet[Change], *, after: Position, limit: int, w: int) -> ChangePage:
-    rows = list(
-        changes.filter(_After(after), txid__lt=w)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in changes.filter(_After(after), txid__lt=w)
         .order_by("txid", "id")
         .values("resource", "object_id", "action", "at", "txid", "id")[: limit + 1]
-    )
+    ]
     has_more = len(rows) > limit
     rows = rows[:limit]
     # Caught up: nothing below W is left to read, and rows that commit later carry W or more.

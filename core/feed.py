@@ -137,7 +137,7 @@ def in_feed(
                 func=_upsert(resource, f"'{deleted_as}'", "feed_old"),
             ),
         ]
-        return pgtrigger.register(*triggers)(model)  # type: ignore[no-any-return]
+        return pgtrigger.register(*triggers)(model)
 
     return decorate
 
