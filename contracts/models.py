@@ -34,6 +34,7 @@ from contracts.querysets import ContractQuerySet
 from core.audit import audited
 from core.currencies import validate_currency
 from core.dates import shift_days
+from core.feed import in_feed
 from suppliers.models import Supplier
 
 
@@ -64,6 +65,7 @@ def _actor_field(verbose_name: Any) -> models.ForeignKey[Any, Any]:
 
 
 @audited()
+@in_feed("contracts")
 class Contract(models.Model):
     """An agreement with a supplier: its value, term, notice period and renewal terms. The
     stored status is draft, active or terminated; expiring and expired follow from dates."""
@@ -294,6 +296,7 @@ class ContractDocument(models.Model):
 
 
 @audited()
+@in_feed("obligations")
 class Obligation(models.Model):
     """Something one side signed up to do: a service level with a target, a report, a review;
     once or recurring. When a recurring one is met, its next due date follows."""
@@ -350,6 +353,7 @@ class Obligation(models.Model):
 
 
 @audited()
+@in_feed("benefits")
 class Benefit(models.Model):
     """A benefit promised at award (a saving, a cost avoided), in the contract's currency,
     against which realised amounts are recorded period by period."""

@@ -39,7 +39,14 @@ class FilterSet(django_filters.FilterSet):
     # filter name → selector(user) giving the choices that caller may pick
     visible_choices: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     updated_since: IsoDateTimeFilter | None = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Updated since"),
+        help_text=_(
+            "Rows stamped at or after this time. Rows are stamped when a request starts and "
+            "become visible when it commits, so a slow batch stamped before a quicker write "
+            "can be missed: sync with changes_after instead, which loses nothing."
+        ),
     )
 
     def __init__(

@@ -29,3 +29,48 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Change(models.Model):
+    """The latest change of one object in the change feed (``core.feed`` writes it, by
+    trigger, in the transaction of the change; ``core.changes`` reads it). One row per
+    (resource, object): a later change moves the row forward, so a client never reads an
+    object twice for one change, and the table stays the size of the data plus tombstones."""
+
+    resource = models.CharField(_("resource"), max_length=40)
+    object_id = models.BigIntegerField(_("object id"))
+    action = models.CharField(_("action"), max_length=12)
+    # pg_current_xact_id() of the writing transaction: commit visibility, not wall clocks.
+    txid = models.BigIntegerField(_("transaction id"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "object_id"], name="core_change_one_per_object"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["txid", "id"], name="core_change_order_idx"),
+            models.Index(fields=["resource", "txid", "id"], name="core_change_resource_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.object_id} {self.action}"
+
+
+class ChangeHorizon(models.Model):
+    """One row: the highest transaction id whose tombstones the retention has purged. A cursor
+    at or below it may have missed a deletion, so it is refused (410 ``cursor_expired``)."""
+
+    txid = models.BigIntegerField(_("transaction id"), default=0)
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change horizon")
+        verbose_name_plural = _("change horizons")
+
+    def __str__(self) -> str:
+        return str(self.txid)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.feed import in_feed
 from escalations.choices import EscalationReason, EscalationStatus, Level, Severity, StepKind
 from escalations.messages import COPY, GENERIC, LEGACY, render
 from suppliers.models import Supplier
@@ -27,6 +28,7 @@ def _note_text(typed: str, code: str, params: Mapping[str, Any] | None) -> str:
     return render(code, params)
 
 
+@in_feed("escalations")
 class Escalation(models.Model):
     """A problem with a supplier that someone must act on, climbing a level each time it is
     not acknowledged in time."""

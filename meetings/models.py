@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
 from core.constraints import FieldCheckConstraint
+from core.feed import CANCELLED, in_feed
 from meetings.choices import IN_PERSON_KINDS, CommitmentSide, CommitmentStatus, MeetingKind
 from suppliers.choices import Segment
 from suppliers.models import Contact, Supplier
 
 
 @audited()
+@in_feed("meetings", deleted_as=CANCELLED)  # calling one off deletes it
 class Meeting(models.Model):
     """A meeting with a supplier: who was there on both sides, what was said and decided."""
 
@@ -74,6 +76,7 @@ class Meeting(models.Model):
 
 
 @audited()
+@in_feed("commitments", ended=(CANCELLED, "{row}.status = 'cancelled'"))
 class Commitment(models.Model):
     """A promise made to or by a supplier, usually in a meeting, tracked until it is kept.
     Whether it is overdue follows from its due date and status; it is never stored."""

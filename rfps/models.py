@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
 from core.currencies import validate_currency
+from core.feed import CANCELLED, WITHDRAWN, in_feed
 from rfps.choices import BaselineKind, RfpStatus
 from suppliers.models import Category, Contact, Supplier
 
@@ -32,6 +33,7 @@ def _nonce() -> str:
 
 
 @audited()
+@in_feed("rfps", ended=(CANCELLED, "{row}.status = 'cancelled'"))
 class Rfp(models.Model):
     """A request for proposals: what we want to buy, from whom, by when, and how we judge."""
 
@@ -173,6 +175,8 @@ class Criterion(models.Model):
 
 # The nonce stays out of the trail: with the site's key it makes the supplier's link.
 @audited(exclude=("link_nonce",))
+# Taken off a draft RFP's list: the row is deleted.
+@in_feed("rfp-invitations", deleted_as=WITHDRAWN)
 class Invitation(models.Model):
     """A supplier invited to respond, through its contact's signed link, sent to the address
     pinned when the RFP was published."""

@@ -7,6 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.changes import ChangeFeedView
+
 app_name = "api"
 
 
@@ -16,6 +18,7 @@ def api_root(request: Request) -> Response:
     """The entry points of the API."""
     names = {
         "me": "api:me",
+        "changes": "api:change-list",
         "suppliers": "api:supplier-list",
         "contacts": "api:contact-list",
         "categories": "api:category-list",
@@ -49,6 +52,8 @@ def api_root(request: Request) -> Response:
 
 urlpatterns = [
     path("", api_root, name="root"),
+    # The change feed (issue 16): what changed, deletions included, in commit-safe order.
+    path("changes/", ChangeFeedView.as_view(), name="change-list"),
     path("", include("accounts.api.urls")),
     path("", include("suppliers.api.urls")),
     path("", include("meetings.api.urls")),

@@ -51,6 +51,12 @@ app.conf.update(
             "task": "core.tasks.idempotency_keys_purge_task",
             "schedule": crontab(minute=7),
         },
+        # Daily at 03:17: forget the change feed's deletions and ends older than
+        # CHANGE_RETENTION_DAYS; a client whose cursor is older gets 410 cursor_expired.
+        "change-scan": {
+            "task": "core.tasks.change_scan_task",
+            "schedule": crontab(hour=3, minute=17),
+        },
         # Every minute: queue the emails of due notifications, and re-queue any whose
         # message was lost (the outbox sweep).
         "notification-sweep": {

@@ -309,6 +309,11 @@ RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
 # Hours an API POST's Idempotency-Key and its answer are kept (a retry within them replays it).
 IDEMPOTENCY_KEY_HOURS = env.integer("IDEMPOTENCY_KEY_HOURS", default=24, minimum=1)
 
+# --- Change feed (issue 16: /api/v1/changes/ and ?changes_after=) -----------------------------
+# Days the feed keeps deletions and ends (tombstones); a cursor older than the oldest purged
+# one gets 410 cursor_expired and the client syncs again from 0 (core.changes).
+CHANGE_RETENTION_DAYS = env.integer("CHANGE_RETENTION_DAYS", default=90, minimum=1)
+
 # --- Uploads ----------------------------------------------------------------------------------
 # A multipart body is refused (413) before it is read whole: by its Content-Length when that is
 # over the largest file accepted plus this much for the form's other fields and the multipart

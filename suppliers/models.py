@@ -14,11 +14,13 @@ from django_countries.fields import CountryField
 
 from core.audit import audited
 from core.currencies import default_currency, validate_currency
+from core.feed import ENDED, in_feed
 from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.querysets import KeyAccountOwnershipQuerySet, SupplierQuerySet
 
 
 @audited()
+@in_feed("categories")
 class Category(models.Model):
     """A purchasing category; categories form a tree through their parent."""
 
@@ -56,6 +58,7 @@ class Category(models.Model):
 
 
 @audited()
+@in_feed("suppliers")
 class Supplier(models.Model):
     """A company we buy from, and the relationship we keep with it."""
 
@@ -187,6 +190,7 @@ class SupplierCategory(models.Model):
 
 
 @audited()
+@in_feed("contacts")
 class Contact(models.Model):
     """A person at a supplier."""
 
@@ -230,6 +234,7 @@ class Contact(models.Model):
 
 
 @audited()
+@in_feed("key-account-owners", ended=(ENDED, "{row}.until IS NOT NULL"))
 class KeyAccountOwnership(models.Model):
     """One of our people owning (or backing up, or sponsoring) the relationship with a
     supplier, from ``since`` until ``until``; ended ownerships stay as history."""

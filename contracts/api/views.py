@@ -111,6 +111,7 @@ class ContractViewSet(
     ``?updated_since=…&ordering=updated_at``."""
 
     token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
+    change_resource = "contracts"
 
     filter_backends = [FilterBackend]
     filterset_class = ContractFilterSet
@@ -231,6 +232,7 @@ class ObligationViewSet(_ConfidentialViewSet):
     """What each side signed up to do, for the contracts the caller may see in full."""
 
     token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
+    change_resource = "obligations"
 
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilterSet
@@ -267,6 +269,7 @@ class BenefitViewSet(_ConfidentialViewSet):
     currency, for the contracts the caller may see in full."""
 
     token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
+    change_resource = "benefits"
 
     serializer_class = BenefitSerializer
     filterset_class = BenefitFilterSet

@@ -6,6 +6,10 @@ in the selector. Filtering is the project's (``core.api.filters``: the FilterSet
 uses, then ``ordering_fields``), paging is keyset (``core.api.keyset``), and the permission
 classes are the settings' default (the role check). A resource whose FilterSet brings its own
 ``ordering`` sets ``filter_backends = [FilterBackend]``.
+
+A viewset that names its ``change_resource`` (its model is ``@in_feed`` under that name, see
+``core.feed``) offers ``?changes_after=<cursor>`` on its list (``core.api.changes``), and
+the change feed asks its permissions and selector who may see which of its changes.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from core.api.changes import SyncKeysetPagination, register_feed_view
 from core.api.filters import FilterBackend, OrderingBackend
 from core.api.keyset import KeysetPagination
 
@@ -44,6 +49,15 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
     selector: ClassVar[Callable[..., QuerySet[Any]]]
     filter_backends: Sequence[type[BaseFilterBackend]] = [FilterBackend, OrderingBackend]
     pagination_class: type[BasePagination] | None = KeysetPagination
+    # The name of this list in the change feed: set, the list takes ?changes_after=.
+    change_resource: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("change_resource"):
+            register_feed_view(cls)
+            if cls.pagination_class is KeysetPagination:
+                cls.pagination_class = SyncKeysetPagination
 
     def get_queryset(self) -> QuerySet[_M]:
         return type(self).selector(user=self.request.user)

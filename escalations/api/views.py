@@ -63,6 +63,7 @@ class EscalationViewSet(ReadOnlyApiViewSet[Escalation]):
     ``resolve`` actions. Sync changes with ``?updated_since=…&ordering=updated_at``."""
 
     token_scope = "escalations"  # noqa: S105 - a scope name, not a secret
+    change_resource = "escalations"
 
     serializer_class = EscalationSerializer
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``

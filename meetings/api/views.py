@@ -67,6 +67,7 @@ class MeetingViewSet(ModelApiViewSet[Meeting]):
     nested input are keyed by path: ``commitments.2.owner``."""
 
     token_scope = "meetings"  # noqa: S105 - a scope name, not a secret
+    change_resource = "meetings"
 
     filterset_class = MeetingFilterSet
     ordering_fields = ["starts_at", "updated_at", "created_at"]
@@ -141,6 +142,7 @@ class CommitmentViewSet(
     is read-only: a commitment is closed with ``complete`` or ``cancel``, never edited."""
 
     token_scope = "meetings"  # noqa: S105 - a scope name, not a secret
+    change_resource = "commitments"
 
     filterset_class = CommitmentFilterSet
     ordering_fields = ["due_date", "updated_at", "created_at"]

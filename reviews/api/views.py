@@ -113,6 +113,7 @@ class ReviewViewSet(ReadOnlyApiViewSet[Review]):
     overdue ones. Status and results change only through the actions."""
 
     token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
+    change_resource = "reviews"
 
     serializer_class = ReviewSerializer
     filter_backends = [FilterBackend]
@@ -202,6 +203,7 @@ class CorrectiveActionPlanViewSet(ReadOnlyApiViewSet[CorrectiveActionPlan]):
     """Corrective action plans opened by poor reviews, visible with their review."""
 
     token_scope = "reviews"  # noqa: S105 - a scope name, not a secret
+    change_resource = "corrective-action-plans"
 
     serializer_class = CorrectiveActionPlanSerializer
     filter_backends = [FilterBackend]

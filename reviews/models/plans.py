@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.feed import in_feed
 from escalations.choices import Severity
 from reviews.choices import (
     ActionStatus,
@@ -19,6 +20,7 @@ from suppliers.models import Contact, Supplier
 
 
 @audited()
+@in_feed("corrective-action-plans")
 class CorrectiveActionPlan(models.Model):
     """What must change after a poor review, verified at the next one."""
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.feed import in_feed
 from reviews.choices import (
     SCORE_MAX,
     SCORE_MIN,
@@ -27,6 +28,7 @@ ONE_TO_FIVE = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 
 
 @audited()
+@in_feed("reviews")
 class Review(models.Model):
     """A supplier's performance review for one period, scored on one template version."""
 

@@ -81,6 +81,7 @@ class RfpViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Rfp]):
     ``status`` changes only through the actions and the deadline scan."""
 
     token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+    change_resource = "rfps"
 
     serializer_class = RfpSerializer
     filter_backends = [FilterBackend]
@@ -225,6 +226,7 @@ class InvitationViewSet(ReadOnlyApiViewSet[Invitation]):
     """Who was invited to which RFP, and what they did with it; never what they offered."""
 
     token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+    change_resource = "rfp-invitations"
 
     serializer_class = RfpInvitationSerializer
     filterset_class = InvitationFilterSet

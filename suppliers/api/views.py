@@ -129,6 +129,7 @@ class SupplierViewSet(ModelApiViewSet[Supplier]):
     ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
 
     token_scope = "suppliers"  # noqa: S105 - a scope name, not a secret
+    change_resource = "suppliers"
 
     filter_backends = [FilterBackend]  # the FilterSet brings its own ``ordering``
     filterset_class = SupplierFilterSet
@@ -224,6 +225,7 @@ class ContactViewSet(ModelApiViewSet[Contact]):
     the place of the old one."""
 
     token_scope = "suppliers"  # noqa: S105 - a scope name, not a secret
+    change_resource = "contacts"
 
     filterset_class = ContactFilterSet
     ordering_fields = ["name", "is_primary", "created_at", "updated_at"]
@@ -282,6 +284,7 @@ class CategoryViewSet(ModelApiViewSet[Category]):
     """Purchasing categories, a tree through ``parent``. A category in use is not deleted."""
 
     token_scope = "suppliers"  # noqa: S105 - a scope name, not a secret
+    change_resource = "categories"
 
     filterset_class = CategoryFilterSet
     ordering_fields = ["name", "updated_at"]
@@ -333,6 +336,7 @@ class KeyAccountOwnerViewSet(
     history with ``until`` set."""
 
     token_scope = "suppliers"  # noqa: S105 - a scope name, not a secret
+    change_resource = "key-account-owners"
 
     filterset_class = OwnershipFilterSet
     ordering_fields = ["since", "updated_at"]

@@ -53,5 +53,7 @@ def test_bench_suppliers_prints_both_tables_and_restores_the_data() -> None:
     assert "1. API list" in text
     assert "2. Bulk upsert of 120 suppliers: 60 new and 60 changed" in text
     assert "60 / 60 / 0" in text  # created / updated / unchanged, for the API and the floor
+    assert "3. Change feed at 200 suppliers: a page of 200" in text
+    assert text.count(" yes |") == 2  # both full resyncs saw every supplier once
     assert "\n!" not in text  # no warning: same JSON as the floor, expected counts
     assert dict(Supplier.objects.values_list("external_id", "name")) == seeded

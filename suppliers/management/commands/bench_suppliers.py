@@ -9,6 +9,10 @@
    by one INSERT … ON CONFLICT DO UPDATE. Both start from the same state: before each, the
    rows a run created are deleted and the rows it changed are put back to their seeded
    values, then the tables are vacuumed and a checkpoint is taken.
+3. The change feed: a page of 1,000 of GET /api/v1/changes/ and of
+   GET /api/v1/suppliers/?changes_after= beside the plain keyset list page and a SQL floor,
+   and a full resync of every supplier through ``changes_after`` against one through the
+   plain list, each followed ``next`` by ``next`` until the end.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from core.bench import (
     use_bench_database,
     vacuum_analyze,
 )
+from core.changes import Position, encode_cursor, watermark
+from core.models import Change
 from suppliers.bench import (
     SEEDED_PREFIX,
     SUPPLIER_FIELDS,
@@ -108,7 +114,8 @@ class Command(BaseCommand):
             "--rounds", type=int, default=1, help="Bulk runs of each kind, alternating (median)."
         )
         parser.add_argument("--skip-list", action="store_true", help="Only the bulk upsert.")
-        parser.add_argument("--skip-bulk", action="store_true", help="Only the list.")
+        parser.add_argument("--skip-bulk", action="store_true", help="Skip the bulk upsert.")
+        parser.add_argument("--skip-feed", action="store_true", help="Skip the change feed.")
         parser.add_argument(
             "--profile", action="store_true", help="Also print where the API spends its time."
         )
@@ -145,6 +152,8 @@ class Command(BaseCommand):
                 bench.list_section()
             if not options["skip_bulk"]:
                 bench.bulk_section(seeded)
+            if not options["skip_feed"]:
+                bench.feed_section()
         self.out(
             f"\nDone in {time.perf_counter() - started:.0f} s; load average now {load_average()}."
         )
@@ -333,6 +342,96 @@ class _Bench:
             if got != expected:
                 self.out(f"! {label} counts {_counts(got)} differ from {_counts(expected)}.")
 
+    # --- 3. The change feed ---------------------------------------------------------------
+
+    def feed_section(self) -> None:
+        count = Supplier.objects.count()
+        size = max(self.sizes.list_sizes)
+        settle_feed()
+        vacuum_analyze("core_change")  # as autovacuum would have after the seeding
+        # A cursor in the middle of the suppliers' changes: pages from there on are typical.
+        middle = (
+            Change.objects.filter(resource="suppliers")
+            .order_by("txid", "id")
+            .values_list("txid", "id")[count // 2 : count // 2 + 1]
+        )
+        txid, row_id = middle[0] if middle else (0, 0)
+        cursor = encode_cursor(Position(txid, row_id))
+        urls = {
+            "GET /api/v1/changes/?resource=suppliers": reverse("api:change-list")
+            + f"?resource=suppliers&page_size={size}&after={cursor}",
+            "GET /api/v1/suppliers/?changes_after=": reverse("api:supplier-list")
+            + f"?page_size={size}&changes_after={cursor}",
+            "GET /api/v1/suppliers/ (plain keyset list)": reverse("api:supplier-list")
+            + f"?page_size={size}",
+        }
+        calls: dict[str, Callable[[], Any]] = {
+            label: partial(self._get, url) for label, url in urls.items()
+        }
+        calls["floor: the changes page in SQL + json"] = partial(feed_floor, size, txid, row_id)
+        queries = {}
+        for label, url in urls.items():
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                body = json.loads(self._get(url))
+            queries[label] = _query_count(captured)
+            if not body["results"]:
+                self.out(f"! {label}: an empty page")
+        timings = time_interleaved(calls, repeat=self.sizes.requests, warmup=self.sizes.warmup)
+        floor = median_ms(timings["floor: the changes page in SQL + json"])
+        rows = [
+            [
+                label,
+                f"{median_ms(timings[label]):.1f} ms",
+                f"{_p90_ms(timings[label]):.1f} ms",
+                str(queries.get(label, 1)),
+                f"{median_ms(timings[label]) / floor:.1f}x",
+            ]
+            for label in calls
+        ]
+        self.out(f"\n3. Change feed at {count:,} suppliers: a page of {size:,}")
+        self.out(
+            f"   median of {self.sizes.requests} requests after {self.sizes.warmup} warm-up, "
+            "from a cursor half-way through the suppliers' changes"
+        )
+        self.out(table(["request", "median", "p90", "queries", "/ feed floor"], rows))
+
+        resync = []
+        for label, url in (
+            ("changes_after=0, next by next", f"?page_size={size}&changes_after=0"),
+            ("plain list, next by next", f"?page_size={size}"),
+        ):
+            started = time.perf_counter()
+            seen, pages = self._follow(reverse("api:supplier-list") + url)
+            seconds = time.perf_counter() - started
+            resync.append(
+                [
+                    label,
+                    f"{seconds:.1f}",
+                    str(pages),
+                    f"{len(seen):,}",
+                    f"{len(seen) / seconds:,.0f}",
+                    "yes" if len(seen) == count and len(set(seen)) == count else "NO",
+                ]
+            )
+        self.out(f"\n   Full resync of {count:,} suppliers, pages of {size:,}:")
+        self.out(table(["path", "seconds", "pages", "rows", "rows/s", "each row once"], resync))
+        self.out(
+            "   The feed floor: the page of change rows read by one SQL statement on the bare "
+            "driver and\n   encoded with json.dumps (what /changes/ returns, without the stack)."
+        )
+
+    def _follow(self, url: str) -> tuple[list[int], int]:
+        seen: list[int] = []
+        pages = 0
+        while True:
+            body = json.loads(self._get(url))
+            pages += 1
+            seen += [row["id"] for row in body["results"]]
+            if not body.get("has_more", body.get("next") is not None) or not body["next"]:
+                return seen, pages
+            url = body["next"].removeprefix(HOST).removeprefix("http://testserver")
+
     def _bulk_api(self, url: str, bodies: list[bytes]) -> _ApiRun:
         run = _ApiRun()
         started = time.perf_counter()
@@ -403,6 +502,36 @@ def _integration_token() -> str:
         api_token_revoke(token=token)
     _token, key = api_token_create(user=user, name=TOKEN_NAME)
     return key
+
+
+def settle_feed(timeout: float = 60) -> None:
+    """Waits until the writes made so far (the seeding, a reset) are below the watermark."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        mine = int(cursor.fetchone()[0])
+    deadline = time.monotonic() + timeout
+    while watermark() <= mine and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+_FEED_PAGE = """
+SELECT resource, object_id, action, at FROM core_change
+ WHERE resource = 'suppliers' AND (txid, id) > (%s, %s)
+   AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+ ORDER BY txid, id LIMIT %s
+"""
+
+
+def feed_floor(size: int, txid: int, row_id: int) -> bytes:
+    with _raw_cursor() as cursor:
+        cursor.execute(_FEED_PAGE, [txid, row_id, size + 1])
+        rows = cursor.fetchall()
+    results = [
+        {"resource": resource, "id": pk, "action": action, "at": _moment(at)}
+        for resource, pk, action, at in rows[:size]
+    ]
+    page = {"results": results, "next": "…", "cursor": "…", "has_more": len(rows) > size}
+    return json.dumps(page, separators=(",", ":")).encode()
 
 
 # --- The list floor ----------------------------------------------------------------------------
@@ -543,9 +672,14 @@ def _bulk_rows(changed: int, new: int) -> list[dict[str, str]]:
 
 
 def _audit_triggers() -> list[str]:
+    """The audit's triggers and the change feed's (core.feed) on the tables the reset writes."""
     return [
         f"suppliers.{model.__name__}:{operation}_{operation}"
         for model in AUDITED
+        for operation in ("insert", "update", "delete")
+    ] + [
+        f"suppliers.{model.__name__}:feed_{operation}"
+        for model in (Supplier, KeyAccountOwnership, Contact)
         for operation in ("insert", "update", "delete")
     ]
 
@@ -563,6 +697,17 @@ def _reset() -> None:
                 [new],
             )
         cursor.execute("DELETE FROM suppliers_supplier WHERE external_id LIKE %s", [new])
+        # The feed's rows of what was just deleted unseen (its triggers were quiet too).
+        for resource, table_name in (
+            ("suppliers", "supplier"),
+            ("contacts", "contact"),
+            ("key-account-owners", "keyaccountownership"),
+        ):
+            cursor.execute(
+                "DELETE FROM core_change c WHERE c.resource = %s AND NOT EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM suppliers_{table_name} t WHERE t.id = c.object_id)",
+                [resource],
+            )
         cursor.execute(
             "SELECT external_id FROM suppliers_supplier WHERE external_id LIKE %s AND name LIKE %s",
             [f"{SEEDED_PREFIX}%", f"%{RENAMED}"],
