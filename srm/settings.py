@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "contracts",
     "reviews",
     "rfps",
+    "webhooks",
     "health",
     "reports",
 ]
@@ -308,6 +309,20 @@ RFP_ATTACHMENT_MAX_BYTES = env.integer(
 RFP_ATTACHMENTS_MAX = env.integer("RFP_ATTACHMENTS_MAX", default=20, minimum=1)
 # Hours an API POST's Idempotency-Key and its answer are kept (a retry within them replays it).
 IDEMPOTENCY_KEY_HOURS = env.integer("IDEMPOTENCY_KEY_HOURS", default=24, minimum=1)
+
+# --- Webhooks (signed outbound events, webhooks app) ----------------------------------------
+# Endpoints that resolve to loopback, private, link-local, multicast or reserved addresses are
+# refused, at save and again at each send, unless this is on (tests and the benchmark turn it on).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.boolean("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Plain http:// endpoints: only in development (DEBUG) unless set.
+WEBHOOKS_ALLOW_HTTP = env.boolean("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+# An endpoint whose last this many deliveries all failed for good is disabled, its owner told.
+WEBHOOKS_DISABLE_AFTER = env.integer("WEBHOOKS_DISABLE_AFTER", default=5, minimum=1)
+# Attempts per delivery; the wait after attempt n is WEBHOOKS_RETRY_BASE_SECONDS * 4**(n-1).
+WEBHOOKS_MAX_ATTEMPTS = env.integer("WEBHOOKS_MAX_ATTEMPTS", default=8, minimum=1)
+WEBHOOKS_RETRY_BASE_SECONDS = env.integer("WEBHOOKS_RETRY_BASE_SECONDS", default=30, minimum=0)
+# Deliveries and their attempts (and events left with none) are kept this many days.
+WEBHOOKS_RETENTION_DAYS = env.integer("WEBHOOKS_RETENTION_DAYS", default=7, minimum=1)
 
 # --- Uploads ----------------------------------------------------------------------------------
 # A multipart body is refused (413) before it is read whole: by its Content-Length when that is
