@@ -93,10 +93,14 @@ def test_a_change_rolled_back_writes_no_event(
     class Refused(Exception):
         pass
 
-    with pytest.raises(Refused), transaction.atomic():
-        supplier_create(by=procurement_manager, data=SupplierInput(name="Gone"))
-        assert len(events()) == 1  # written in the change's transaction...
-        raise Refused
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            supplier_create(by=procurement_manager, data=SupplierInput(name="Gone"))
+            assert len(events()) == 1  # written in the change's transaction...
+            raise Refused
+
+    with pytest.raises(Refused):
+        change_then_fail()
     assert events() == []  # ...and gone with it
     assert not Delivery.objects.exists()
 

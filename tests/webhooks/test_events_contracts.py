@@ -27,7 +27,7 @@ def types() -> list[str]:
 
 def test_activated_renewed_terminated(
     make_endpoint: Callable[..., Endpoint],
-    make_contract: Callable[..., Contract],
+    make_contract: Callable[..., Contract],  # noqa: F811
     procurement_manager: User,
 ) -> None:
     make_endpoint(URL)
@@ -49,7 +49,8 @@ def test_activated_renewed_terminated(
 
 
 def test_notice_date_near_is_sent_once_per_contract_and_notice_date(
-    make_endpoint: Callable[..., Endpoint], make_contract: Callable[..., Contract]
+    make_endpoint: Callable[..., Endpoint],
+    make_contract: Callable[..., Contract],  # noqa: F811
 ) -> None:
     make_endpoint(URL, event_types=("contract.notice_date_near",))
     # Notice period 90 days: the last day to give notice is 20 days from today.

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
+from webhooks.choices import DeliveryStatus
 from webhooks.events import EVENT_TYPES
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
 
@@ -81,6 +83,17 @@ class EndpointWithSecretSerializer(EndpointSerializer):
         fields = [*EndpointSerializer.Meta.fields, "secret"]
 
 
+@extend_schema_field(
+    {"type": "string", "enum": DeliveryStatus.values, "readOnly": True},
+    component_name="WebhookDeliveryStatus",
+)
+class DeliveryStatusField(serializers.ChoiceField):
+    """ "status" means other things on other resources: the schema names this enum apart."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=DeliveryStatus.choices, read_only=True, **kwargs)
+
+
 class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
     request_headers = serializers.DictField(
         child=serializers.CharField(),
@@ -114,7 +127,12 @@ class EventSerializer(serializers.ModelSerializer[Event]):
 
 class DeliverySerializer(serializers.ModelSerializer[Delivery]):
     event = EventSerializer(read_only=True)
-    endpoint = serializers.PrimaryKeyRelatedField(read_only=True)
+    endpoint: serializers.PrimaryKeyRelatedField[Endpoint] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    status = DeliveryStatusField(
+        help_text=_("pending until it succeeds or runs out of attempts (failed).")
+    )
     attempts_made = DeliveryAttemptSerializer(many=True, read_only=True)
 
     class Meta:
