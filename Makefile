@@ -8,6 +8,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint format typecheck migrations messages bench bench-notifications
+.PHONY: bench-webhooks
 .PHONY: db-stop clean
 
 help:  ## List the targets
@@ -83,6 +84,11 @@ bench: install  ## Seed 100,000 suppliers (in a separate database) and print the
 bench-notifications: export DEBUG ?= true
 bench-notifications: install  ## Drain 10,000 due notifications through Celery workers (needs REDIS_URL)
 	$(MANAGE) bench_notifications --count 10000
+
+# No Redis needed: worker processes run the delivery loop (manage.py deliver_webhooks).
+bench-webhooks: export DEBUG ?= true
+bench-webhooks: install  ## Deliver 10,000 webhook events to a loopback receiver with 2 worker processes
+	$(MANAGE) bench_webhooks --count 10000 --workers 2
 
 db-stop:  ## Stop the embedded PostgreSQL server (it keeps running between commands)
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m srm.embedded_db stop; fi

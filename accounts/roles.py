@@ -39,6 +39,7 @@ class Capability(StrEnum):
     VIEW_CONFIDENTIAL = "view_confidential"  # contract values, benefits, every review
     SYNC_ERP = "sync_erp"  # bulk upserts from the ERP
     ADMINISTER = "administer"  # users, roles, API tokens, reference data
+    MANAGE_WEBHOOKS = "manage_webhooks"  # outbound webhook endpoints, their deliveries
 
 
 C = Capability
@@ -54,6 +55,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RUN_RFPS,
             C.MANAGE_CONTRACTS,
             C.VIEW_CONFIDENTIAL,
+            C.MANAGE_WEBHOOKS,
         }
     ),
     Role.ACCOUNT_MANAGER: frozenset(
@@ -64,7 +66,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # A machine: the API only, never the pages.
     Role.INTEGRATION: frozenset({C.USE_API, C.CHANGE_DATA, C.VIEW_PORTFOLIO, C.SYNC_ERP}),
     Role.ADMINISTRATOR: frozenset(
-        {C.USE_PAGES, C.USE_API, C.CHANGE_DATA, C.VIEW_PORTFOLIO, C.ADMINISTER}
+        {C.USE_PAGES, C.USE_API, C.CHANGE_DATA, C.VIEW_PORTFOLIO, C.ADMINISTER, C.MANAGE_WEBHOOKS}
     ),
 }
 del C

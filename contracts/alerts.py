@@ -52,8 +52,11 @@ from escalations.messages import contract_notice_closed_summary, contract_renewa
 from escalations.services import escalation_raise, level_recipient
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
+from webhooks.events import emit
 
 NOTICE_MARKS = (120, 90, 60, 30)
+# The webhook event contract.notice_date_near: once per contract and notice date, this close.
+WEBHOOK_NOTICE_DAYS = 30
 ESCALATE_DAYS = 14
 BATCH = 500
 
@@ -190,6 +193,13 @@ def _alert_notice(contract: Contract, *, today: date) -> None:
         _alert_closed(contract, window)
         _escalate(contract, window=window)
         return
+    if days <= WEBHOOK_NOTICE_DAYS:
+        emit(
+            "contract.notice_date_near",
+            contract,
+            extra={"notice_date": notice, "days_left": days},
+            once_key=f"{contract.pk}:{notice.isoformat()}",
+        )
     reached = [mark for mark in NOTICE_MARKS if days <= mark]
     recipient = alert_recipient(contract) if reached else None
     if recipient is not None:

@@ -31,6 +31,7 @@ from escalations.selectors import generic_summary, level_recipient, may_see_subj
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
 from suppliers.models import Supplier
+from webhooks.events import emit
 
 
 class EscalationClosedError(DomainError):
@@ -143,6 +144,7 @@ def escalation_raise(
         return existing.get()  # raised by another worker at the same moment
     _step(escalation, StepKind.RAISED, actor=by)
     _notify_level(escalation)
+    emit("escalation.raised", escalation)
     return escalation
 
 
@@ -172,6 +174,7 @@ def escalation_climb_scan(*, now: datetime | None = None) -> int:
             escalation.save(update_fields=["level", "acknowledge_by", "updated_at"])
             _step(escalation, StepKind.CLIMBED)
             _notify_level(escalation)
+            emit("escalation.climbed", escalation)
         else:
             escalation.save(update_fields=["acknowledge_by", "updated_at"])
             # The occasion makes this reminder the only one, however long it stays open.
@@ -232,6 +235,7 @@ def escalation_resolve(
         ]
     )
     _step(escalation, StepKind.RESOLVED, actor=by, note=typed, message=message)
+    emit("escalation.resolved", escalation)
     return escalation
 
 

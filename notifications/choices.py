@@ -31,3 +31,5 @@ class NotificationKind(models.TextChoices):
     RFP_INVITATION_MOVED = "rfp_invitation_moved", _("RFP invitation moved to another address")
     RFP_PROPOSAL_ENTERED = "rfp_proposal_entered", _("RFP proposal entered on your behalf")
     SUPPLIER_SURVEY = "supplier_survey", _("Survey: how are we as a customer?")
+    # Webhooks
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")

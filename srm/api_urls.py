@@ -43,6 +43,8 @@ def api_root(request: Request) -> Response:
         "rfp-proposals": "api:rfp-proposal-list",
         "rfp-scores": "api:rfp-score-list",
         "notifications": "api:notification-list",
+        "webhook-endpoints": "api:webhook-endpoint-list",
+        "webhook-deliveries": "api:webhook-delivery-list",
         "reports": "api:report-dashboard",
         "schema": "api-schema",
         "docs": "api-docs",
@@ -63,4 +65,5 @@ urlpatterns = [
     path("", include("reviews.api.urls")),
     path("", include("rfps.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]

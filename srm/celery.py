@@ -95,6 +95,16 @@ app.conf.update(
             "task": "reviews.tasks.review_cadence_scan_task",
             "schedule": crontab(minute=20),
         },
+        # Every 5 seconds: send due webhook deliveries (workers may overlap: SKIP LOCKED).
+        "webhook-scan": {
+            "task": "webhooks.tasks.webhook_scan_task",
+            "schedule": 5.0,
+        },
+        # Every hour at 50 past: forget webhook deliveries older than WEBHOOKS_RETENTION_DAYS.
+        "webhook-purge": {
+            "task": "webhooks.tasks.webhook_purge_task",
+            "schedule": crontab(minute=50),
+        },
         # Every night at 03:15 UTC: delete sessions that have expired.
         "session-cleanup": {
             "task": "accounts.tasks.session_cleanup_task",

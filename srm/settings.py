@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "contracts",
     "reviews",
     "rfps",
+    "webhooks",
     "health",
     "reports",
 ]
@@ -313,6 +314,20 @@ IDEMPOTENCY_KEY_HOURS = env.integer("IDEMPOTENCY_KEY_HOURS", default=24, minimum
 # Days the feed keeps deletions and ends (tombstones); a cursor older than the oldest purged
 # one gets 410 cursor_expired and the client syncs again from 0 (core.changes).
 CHANGE_RETENTION_DAYS = env.integer("CHANGE_RETENTION_DAYS", default=90, minimum=1)
+
+# --- Webhooks (signed outbound events, webhooks app) ----------------------------------------
+# Endpoints that resolve to loopback, private, link-local, multicast or reserved addresses are
+# refused, at save and again at each send, unless this is on (tests and the benchmark turn it on).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.boolean("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Plain http:// endpoints: only in development (DEBUG) unless set.
+WEBHOOKS_ALLOW_HTTP = env.boolean("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+# An endpoint whose last this many deliveries all failed for good is disabled, its owner told.
+WEBHOOKS_DISABLE_AFTER = env.integer("WEBHOOKS_DISABLE_AFTER", default=5, minimum=1)
+# Attempts per delivery; the wait after attempt n is WEBHOOKS_RETRY_BASE_SECONDS * 4**(n-1).
+WEBHOOKS_MAX_ATTEMPTS = env.integer("WEBHOOKS_MAX_ATTEMPTS", default=8, minimum=1)
+WEBHOOKS_RETRY_BASE_SECONDS = env.integer("WEBHOOKS_RETRY_BASE_SECONDS", default=30, minimum=0)
+# Deliveries and their attempts (and events left with none) are kept this many days.
+WEBHOOKS_RETENTION_DAYS = env.integer("WEBHOOKS_RETENTION_DAYS", default=7, minimum=1)
 
 # --- Uploads ----------------------------------------------------------------------------------
 # A multipart body is refused (413) before it is read whole: by its Content-Length when that is

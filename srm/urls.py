@@ -20,6 +20,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("rfps/", include("rfps.urls")),
     path("reports/", include("reports.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("srm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -25,6 +25,7 @@ from suppliers import permissions
 from suppliers.choices import STATUS_TRANSITIONS, OwnershipRole, Segment, SupplierStatus
 from suppliers.inputs import CategoryInput, ContactInput, SupplierInput
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier
+from webhooks.events import emit
 
 # The fields a page or the API edits, in the order forms show them.
 SUPPLIER_FIELDS = tuple(field.name for field in fields(SupplierInput))
@@ -81,6 +82,7 @@ def supplier_create(
     supplier.save()
     if categories is not None:
         supplier.categories.set(categories)
+    emit("supplier.created", supplier)
     return supplier
 
 
@@ -105,6 +107,7 @@ def supplier_update(
         supplier.updated_at = timezone.now()
         supplier.full_clean()
         supplier.save()
+        emit("supplier.changed", supplier)
     return supplier
 
 
@@ -137,10 +140,12 @@ def supplier_change_status(
         return supplier
     import pghistory
 
+    previous = supplier.status
     with pghistory.context(reason=reason.strip()[:500] or None):
         supplier.status = status
         supplier.updated_at = timezone.now()
         supplier.save(update_fields=["status", "updated_at"])
+    emit("supplier.status_changed", supplier, extra={"previous_status": previous})
     return supplier
 
 

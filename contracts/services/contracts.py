@@ -35,6 +35,7 @@ from core.exceptions import DomainError
 from core.inputs import UNSET, Unset
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier
+from webhooks.events import emit
 
 # The terms a version records and an amendment may change.
 TERM_FIELDS = (
@@ -240,6 +241,7 @@ def contract_activate(*, contract: Contract, by: User) -> Contract:
     contract.status = ContractStatus.ACTIVE
     contract.updated_at = timezone.now()
     contract.save(update_fields=["status", "updated_at"])
+    emit("contract.activated", contract)
     return contract
 
 
@@ -340,6 +342,9 @@ def contract_renew(
     contract.save(update_fields=["end_date", "version", "updated_at"])
     _record_version(contract, kind=VersionKind.RENEWED, by=by, note=note.strip())
     close_decision(contract, term_end=old_end, decision=RenewalChoice.RENEW, by=by)
+    emit(
+        "contract.renewed", contract, extra={"previous_end_date": old_end, "by_itself": by is None}
+    )
     return contract
 
 
@@ -375,6 +380,7 @@ def contract_terminate(*, contract: Contract, by: User, on: date, reason: str) -
     _record_version(contract, kind=kind, by=by, note=reason.strip())
     if term_end is not None:
         close_decision(contract, term_end=term_end, decision=RenewalChoice.TERMINATE, by=by)
+    emit("contract.terminated", contract, extra={"ends_on": on, "reason": reason.strip()[:500]})
     return contract
 
 

@@ -31,6 +31,7 @@ from reviews.models import CorrectiveAction, CorrectiveActionPlan, CriterionResu
 from reviews.permissions import may_manage_plan, may_set_action_status
 from suppliers.models import Contact
 from suppliers.selectors import owner_candidate_list
+from webhooks.events import emit
 
 
 class PlanClosedError(DomainError):
@@ -64,6 +65,8 @@ def plan_open(review: Review) -> CorrectiveActionPlan:
         review=review,
         defaults={"supplier_id": review.supplier_id, "problem": problem, "severity": severity},
     )
+    if created:
+        emit("plan.opened", plan)
     if created and review.owner is not None:
         notification_create(
             recipient=review.owner,
@@ -227,6 +230,7 @@ def plan_verify(
     plan.verification_note = note.strip()
     plan.updated_at = now
     plan.save()
+    emit("plan.verified", plan, extra={"effective": effective, "verified_in_id": review.pk})
     if effective:
         escalation_resolve_for(
             subject=plan.review,

@@ -53,6 +53,7 @@ from reviews.services.surveys import survey_send
 from reviews.services.templates import bands_of, current_template
 from suppliers.choices import OwnershipRole
 from suppliers.models import KeyAccountOwnership, Supplier
+from webhooks.events import emit
 
 
 class ReviewLockedError(DomainError):
@@ -319,6 +320,7 @@ def review_submit(*, review: Review, by: User, summary: str | None = None) -> Re
         note=review_submitted_resolution(),
     )
     _apply_consequences(review, by=by)
+    emit("review.submitted", review)
     return review
 
 
@@ -353,6 +355,31 @@ def review_reopen(*, review: Review, by: User, reason: str) -> Review:
 # --- Consequences -------------------------------------------------------------------------
 
 
+def _emit_standing(review: Review) -> None:
+    """The supplier's standing is its latest submitted review's: tell subscribers when this
+    review gives it another one than the review before."""
+    previous = (
+        Review.objects.filter(
+            supplier_id=review.supplier_id,
+            status=ReviewStatus.SUBMITTED,
+            period_end__lt=review.period_end,
+        )
+        .order_by("-period_end", "-id")
+        .values_list("standing", flat=True)
+        .first()
+    )
+    if previous != review.standing:
+        emit(
+            "supplier.standing_changed",
+            review.supplier,
+            extra={
+                "standing": review.standing,
+                "previous_standing": previous,
+                "review_id": review.pk,
+            },
+        )
+
+
 def _is_latest(review: Review) -> bool:
     return not Review.objects.filter(
         supplier_id=review.supplier_id,
@@ -385,6 +412,7 @@ def _apply_consequences(review: Review, *, by: User) -> None:
             note=review_no_longer_poor_resolution(),
         )
     if review.standing is not None and _is_latest(review):
+        _emit_standing(review)
         excluded = review.standing == Standing.VERY_POOR
         # Conditional: a resend changes nothing and leaves updated_at alone.
         Supplier.objects.filter(pk=review.supplier_id).exclude(excluded_from_rfps=excluded).update(

@@ -23,6 +23,7 @@ from rfps.models import Award, Invitation, ProposalRevision, Rfp
 from rfps.permissions import may_award, status_allows
 from rfps.services.invitations import link_email_send
 from rfps.services.rfp import RfpStateError
+from webhooks.events import emit
 
 
 def latest_revision(invitation: Invitation) -> ProposalRevision | None:
@@ -123,6 +124,16 @@ def rfp_award(*, rfp: Rfp, by: User, invitation: Invitation, rationale: str) -> 
     rfp.updated_at = now
     rfp.save(update_fields=["status", "updated_at"])
     tell_outcome(rfp, winner=invitation)
+    emit(
+        "rfp.awarded",
+        rfp,
+        extra={
+            "award_id": award.pk,
+            "supplier_id": invitation.supplier_id,
+            "contract_id": contract.pk,
+            "awarded_at": now,
+        },
+    )
     return award
 
 

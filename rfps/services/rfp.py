@@ -27,6 +27,7 @@ from rfps.selectors import rfp_owner_candidate_list, rfp_panel_candidate_list
 from rfps.services.invitations import link_email_send, pin_addresses
 from suppliers.choices import SupplierStatus
 from suppliers.models import Category, Contact, Supplier
+from webhooks.events import emit
 
 REMIND_BEFORE = timedelta(days=3)
 RFP_FIELDS = ("title", "description", "category", "owner", "currency", "budget", "deadline")
@@ -282,6 +283,7 @@ def rfp_publish(*, rfp: Rfp, by: User) -> Rfp:
     for invitation in invitations:
         invitation.invited_at = now
         _send_invitation(invitation, occasion="round-1", deadline=rfp.deadline)
+    emit("rfp.published", rfp, extra={"invited_supplier_ids": [i.supplier_id for i in invitations]})
     return rfp
 
 
