@@ -185,3 +185,21 @@ def test_two_workers_never_deliver_a_message_twice(
     assert receiver.duplicates() == 0
     assert Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == count
     assert DeliveryAttempt.objects.count() == count
+
+
+def test_bench_webhooks_delivers_every_event_once_and_cleans_up() -> None:
+    """``bench_webhooks`` on a few events in the test database: its worker processes drain
+    them, it prints its table, and leaves no endpoint or event behind."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from webhooks.models import Event
+
+    out = StringIO()
+    call_command("bench_webhooks", "--count", "60", "--in-place", stdout=out)
+    text = out.getvalue()
+    assert "| deliveries succeeded " in text
+    assert "Duplicates 0, losses 0" in text
+    assert not Endpoint.objects.exists()
+    assert not Event.objects.exists()
