@@ -96,7 +96,7 @@ def _pool(target: Target) -> urllib3.HTTPConnectionPool:
             server_hostname=target.host,
             assert_hostname=target.host,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
+            ca_certs=settings.WEBHOOKS_CA_BUNDLE or certifi.where(),
         )
     return urllib3.HTTPConnectionPool(
         target.address, port=target.port, timeout=timeout, retries=False, maxsize=1
