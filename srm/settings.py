@@ -326,6 +326,9 @@ WEBHOOKS_DISABLE_AFTER = env.integer("WEBHOOKS_DISABLE_AFTER", default=5, minimu
 # Attempts per delivery; the wait after attempt n is WEBHOOKS_RETRY_BASE_SECONDS * 4**(n-1).
 WEBHOOKS_MAX_ATTEMPTS = env.integer("WEBHOOKS_MAX_ATTEMPTS", default=8, minimum=1)
 WEBHOOKS_RETRY_BASE_SECONDS = env.integer("WEBHOOKS_RETRY_BASE_SECONDS", default=30, minimum=0)
+# Certificates webhook receivers' TLS is verified against (a file of PEM certificates); empty:
+# the public CAs of certifi. For receivers behind a private CA.
+WEBHOOKS_CA_BUNDLE = env.string("WEBHOOKS_CA_BUNDLE")
 # Deliveries and their attempts (and events left with none) are kept this many days.
 WEBHOOKS_RETENTION_DAYS = env.integer("WEBHOOKS_RETENTION_DAYS", default=7, minimum=1)
 

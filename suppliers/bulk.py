@@ -39,6 +39,7 @@ from suppliers.choices import OwnershipRole, RiskLevel, Segment, SupplierStatus
 from suppliers.models import Category, Contact, KeyAccountOwnership, Supplier, SupplierCategory
 from suppliers.permissions import may_sync_portfolio
 from suppliers.services import SupplierStatusTransitionError, check_status_transition
+from webhooks.events import emit_many
 
 _BATCH = 1000
 
@@ -308,11 +309,33 @@ def _write_suppliers(
     pk_by_key.update({supplier.external_id: supplier.pk for supplier in written})
     _write_categories(category_changes, pk_by_key, links)
     _write_owners(owner_changes, pk_by_key, now)
+    _emit_events(written, existing)
 
     result = UpsertResult()
     for index, key, kind in outcome:
         result.add(row=index, pk=pk_by_key[key], key={"external_id": key}, result=kind)
     return result
+
+
+def _emit_events(written: list[Supplier], existing: dict[str, dict[str, Any]]) -> None:
+    """The webhook events of the batch, as single writes emit them: created, changed, and
+    status changed beside changed when the row moved the supplier along its lifecycle."""
+    created = [supplier for supplier in written if supplier.external_id not in existing]
+    changed = [supplier for supplier in written if supplier.external_id in existing]
+    moved = [
+        supplier
+        for supplier in changed
+        if supplier.status != existing[str(supplier.external_id)]["status"]
+    ]
+    emit_many("supplier.created", created)
+    emit_many("supplier.changed", changed)
+    emit_many(
+        "supplier.status_changed",
+        moved,
+        extra=lambda supplier: {
+            "previous_status": existing[str(getattr(supplier, "external_id", ""))]["status"]
+        },
+    )
 
 
 def _write_categories(

@@ -11,6 +11,7 @@ from webhooks.models import Delivery, Endpoint
 
 
 class EndpointFilterSet(FilterSet):
+    updated_since = None  # endpoints are configuration, not synced data
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:

@@ -4,6 +4,7 @@ told to. It verifies nothing itself: the caller verifies with ``standardwebhooks
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -27,8 +28,15 @@ class Receiver:
     """``with Receiver() as receiver:`` … ``receiver.url`` … ``receiver.received``.
     ``status`` is the answer, or a function of the request number (1, 2, …) giving it."""
 
-    def __init__(self, *, status: int | Callable[[int], int] = 200, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        *,
+        status: int | Callable[[int], int] = 200,
+        host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
+    ):
         self.status = status
+        self.scheme = "https" if tls else "http"
         self.received: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -56,6 +64,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -64,7 +74,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hooks"
 
     def __enter__(self) -> Receiver:
         self.thread.start()

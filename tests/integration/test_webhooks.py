@@ -185,3 +185,72 @@ def test_two_workers_never_deliver_a_message_twice(
     assert receiver.duplicates() == 0
     assert Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == count
     assert DeliveryAttempt.objects.count() == count
+
+
+def test_bench_webhooks_delivers_every_event_once_and_cleans_up() -> None:
+    """``bench_webhooks`` on a few events in the test database: its worker processes drain
+    them, it prints its table, and leaves no endpoint or event behind."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from webhooks.models import Event
+
+    out = StringIO()
+    call_command("bench_webhooks", "--count", "60", "--in-place", stdout=out)
+    text = out.getvalue()
+    assert "| deliveries succeeded " in text
+    assert "Duplicates 0, losses 0" in text
+    assert not Endpoint.objects.exists()
+    assert not Event.objects.exists()
+
+
+SCAN_TASK = "webhooks.tasks.webhook_scan_task"
+
+
+@pytest.mark.redis
+def test_scan_tasks_on_two_celery_workers_at_once_send_each_message_once(
+    make_user: Callable[..., User],
+    receiver: Receiver,
+    redis_server: Any,
+    live_database: str,
+    tmp_path: Any,
+) -> None:
+    """What beat does every 5 s, many times at once: webhook_scan_task through Redis on two
+    real Celery workers (two pool processes each). SKIP LOCKED and the lease share the work."""
+    from notifications.testing import WorkerProcess, wait_until, worker_environment
+    from tests.integration.conftest import Broker
+
+    owner = make_user(Role.PROCUREMENT_MANAGER, username="procurement")
+    endpoint = endpoint_create(by=owner, data=EndpointInput(url=receiver.url))
+    count = 200
+    for _n in range(count):
+        emit_test(endpoint)
+    environment = worker_environment(
+        database=live_database,
+        redis_url=redis_server.url,
+        record_file=tmp_path / "sent.jsonl",
+        extra={"WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": "true", "WEBHOOKS_ALLOW_HTTP": "true"},
+    )
+    celery_workers = [
+        WorkerProcess(environment=environment, log_file=tmp_path / f"w{n}.log", name=f"hooks{n}")
+        for n in range(2)
+    ]
+    broker = Broker(redis_server.url)
+    try:
+        for worker in celery_workers:
+            worker.start()
+        for _n in range(8):
+            broker.send(SCAN_TASK)
+        wait_until(
+            lambda: Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == count,
+            timeout=120,
+            message="every delivery sent",
+        )
+    finally:
+        broker.close()
+        for worker in celery_workers:
+            worker.kill()
+    assert len(receiver.snapshot()) == count
+    assert receiver.duplicates() == 0
+    assert DeliveryAttempt.objects.count() == count

@@ -176,3 +176,32 @@ def test_escalation_events(
         "escalations",
     )
     assert events("escalation.resolved")[0].payload["data"]["status"] == "resolved"
+
+
+def test_the_erp_bulk_upsert_emits_one_event_per_row_written(
+    make_endpoint: Callable[..., Endpoint], integration: User
+) -> None:
+    from suppliers.bulk import supplier_upsert_many
+
+    make_endpoint(URL)
+    supplier_upsert_many(
+        rows=[{"external_id": "V-1", "name": "One"}, {"external_id": "V-2", "name": "Two"}],
+        by=integration,
+    )
+    supplier_upsert_many(
+        rows=[
+            {"external_id": "V-1", "name": "One"},  # unchanged: no event
+            {"external_id": "V-2", "name": "Two", "status": "onboarding"},
+        ],
+        by=integration,
+    )
+    kinds = [(event.type, event.payload["data"]["external_id"]) for event in events()]
+    assert kinds == [
+        ("supplier.created", "V-1"),
+        ("supplier.created", "V-2"),
+        ("supplier.changed", "V-2"),
+        ("supplier.status_changed", "V-2"),
+    ]
+    moved = events("supplier.status_changed")[0].payload["data"]
+    assert (moved["previous_status"], moved["status"]) == ("prospect", "onboarding")
+    assert Delivery.objects.count() == 4

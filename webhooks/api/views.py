@@ -47,6 +47,7 @@ class EndpointViewSet(ModelApiViewSet[Endpoint]):
     token_scope = "webhooks"  # noqa: S105 - a scope name, not a secret
     serializer_class = EndpointSerializer
     filterset_class = EndpointFilterSet
+    ordering_fields = ["created_at", "updated_at"]
     ordering = ("-created_at", "-id")
     required_capability = Capability.MANAGE_WEBHOOKS
 
@@ -133,6 +134,7 @@ class DeliveryViewSet(ReadOnlyApiViewSet[Delivery]):
     token_scope = "webhooks"  # noqa: S105 - a scope name, not a secret
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
+    ordering_fields = ["created_at", "next_attempt_at"]
     ordering = ("-created_at", "-id")
     required_capability = Capability.MANAGE_WEBHOOKS
 
