@@ -237,12 +237,13 @@ class ChangeFeedView(APIView):
             )
             for resource, ids in by_resource.items()
         }
+        moment = serializers.DateTimeField()
         results = [
             {
                 "resource": row["resource"],
                 "id": row["object_id"],
                 "action": row["action"],
-                "at": serializers.DateTimeField().to_representation(row["at"]),
+                "at": moment.to_representation(row["at"]),
             }
             for row in page.rows
             if row["action"] == RESOURCES[row["resource"]].deleted_as
