@@ -391,3 +391,53 @@ def test_the_beat_runs_change_scan_daily() -> None:
     entry = app.conf.beat_schedule["change-scan"]
     assert entry["task"] == change_scan_task.name
     assert entry["task"] in app.tasks
+
+
+@transactional
+def test_an_invitation_taken_off_and_a_cancelled_rfp_appear_as_withdrawn_and_cancelled(
+    manager_client: APIClient, procurement_manager: User, account_manager: User
+) -> None:
+    from decimal import Decimal
+
+    from rfps.services.rfp import (
+        CriterionInput,
+        InviteeInput,
+        LineInput,
+        RfpInput,
+        rfp_cancel,
+        rfp_create,
+        rfp_update,
+    )
+
+    invitees = [
+        InviteeInput(s, ContactFactory(supplier=s)) for s in SupplierFactory.create_batch(2)
+    ]
+
+    def data(invited: list[InviteeInput]) -> RfpInput:
+        return RfpInput(
+            title="Office chairs",
+            owner=procurement_manager,
+            currency="EUR",
+            deadline=timezone.now() + timedelta(days=10),
+            budget=None,
+            lines=[LineInput("Chair", Decimal(100), "pcs")],
+            questions=["Delivery time in weeks?"],
+            criteria=[CriterionInput("Price", 40, True), CriterionInput("Quality", 60)],
+            invitees=invited,
+            panel=[account_manager],
+        )
+
+    rfp = rfp_create(by=procurement_manager, data=data(invitees))
+    dropped = rfp.invitations.get(supplier=invitees[1].supplier)
+    settled()
+    _seen, poll = read_all(manager_client, FEED + "?resource=rfps,rfp-invitations")
+
+    rfp_update(rfp=rfp, by=procurement_manager, data=data(invitees[:1]))
+    rfp_cancel(rfp=rfp, by=procurement_manager, reason="Budget cut")
+    settled()
+    results, _poll = read_all(manager_client, poll)
+
+    assert entries(results) == {
+        ("rfp-invitations", dropped.pk, "withdrawn"),
+        ("rfps", rfp.pk, "cancelled"),
+    }
