@@ -12,7 +12,8 @@ The triggers are statement-level with transition tables (one ``INSERT … SELECT
 CONFLICT`` per statement, not per row: a 5,000-row bulk upsert costs one statement more, not
 5,000), created by migrations like pghistory's (django-pgtrigger). Bulk writes, raw SQL and
 ``QuerySet.update`` are all seen, as the audit trail sees them. An UPDATE that changes nothing
-records nothing, so a resent batch is no change to a client.
+records nothing, so a resent batch is no change to a client (the whole row is compared,
+so every column's type needs an equality operator: jsonb, not json).
 
 The read side (the watermark, the cursor) is ``core.changes``.
 """

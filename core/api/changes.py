@@ -19,13 +19,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from core.api.bulk import ErrorSerializer
 from core.api.keyset import KeysetPagination
 from core.changes import ChangePage, Position, change_page, changed_rows_page, decode_cursor
 from core.changes import encode_cursor as encode
@@ -216,7 +217,13 @@ class ChangeFeedView(APIView):
                 "page_size", OpenApiTypes.INT, description="At most 1,000; 100 by default."
             ),
         ],
-        responses=ChangeFeedSerializer,
+        responses={
+            200: ChangeFeedSerializer,
+            410: OpenApiResponse(
+                ErrorSerializer,
+                description="`cursor_expired`: the cursor is older than the retention.",
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         position = _position(request, AFTER)
@@ -237,12 +244,13 @@ class ChangeFeedView(APIView):
             )
             for resource, ids in by_resource.items()
         }
+        moment = serializers.DateTimeField()
         results = [
             {
                 "resource": row["resource"],
                 "id": row["object_id"],
                 "action": row["action"],
-                "at": serializers.DateTimeField().to_representation(row["at"]),
+                "at": moment.to_representation(row["at"]),
             }
             for row in page.rows
             if row["action"] == RESOURCES[row["resource"]].deleted_as
