@@ -1,7 +1,8 @@
 """The change feed's read side: what a client has not seen yet, in commit-safe order.
 
 Each ``core.Change`` row carries the id of the transaction that wrote it (``txid``). A reader
-takes the watermark ``W = pg_snapshot_xmin(pg_current_snapshot())``: every transaction with
+takes the watermark W, the oldest transaction still open in this database (the snapshot's
+``pg_snapshot_xmin``, passing over transactions of other databases): every transaction with
 an id below W has ended (committed or rolled back), and every transaction still open, or yet
 to start, has an id of W or more. Rows are read only below W, in (txid, id) order, and the
 cursor names the last row read. So a row that commits later always carries a txid of W or
@@ -95,11 +96,32 @@ def decode_cursor(value: str) -> Position:
     return Position(txid, row)
 
 
+# The snapshot's xmin is the server's: transaction ids are shared by every database of the
+# cluster, so a long transaction in another database (another application, another test
+# worker) would hold this feed back for nothing. An id of the snapshot's in-progress list that
+# pg_stat_activity shows running in another database cannot have written here, and is passed
+# over; every other one (ours, a prepared transaction, a backend the role may not see, one that
+# ended since the snapshot) still holds the watermark, so the answer is never too high.
+# backend_xid is 32 bits (xid), the list's ids 64 (xid8): compared modulo 2^32, which is exact
+# for ids in progress together (they lie within 2^31 of each other).
+_WATERMARK_SQL = """
+SELECT coalesce(
+    (SELECT min(x::text::bigint)
+       FROM pg_snapshot_xip(s) AS x
+      WHERE NOT EXISTS (
+            SELECT 1 FROM pg_stat_activity a
+             WHERE a.datname <> current_database()
+               AND a.backend_xid::text::bigint = mod(x::text::bigint, 4294967296))),
+    pg_snapshot_xmax(s)::text::bigint)
+  FROM pg_current_snapshot() AS s
+"""
+
+
 def watermark() -> int:
-    """The oldest transaction id still in progress: everything below it has ended, and is
-    visible to every statement that starts from now on."""
+    """The oldest transaction id still in progress in this database: everything below it
+    has ended, and is visible to every statement that starts from now on."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        cursor.execute(_WATERMARK_SQL)
         row = cursor.fetchone()
     return int(row[0])
 

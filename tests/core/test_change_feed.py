@@ -441,3 +441,47 @@ def test_an_invitation_taken_off_and_a_cancelled_rfp_appear_as_withdrawn_and_can
         ("rfp-invitations", dropped.pk, "withdrawn"),
         ("rfps", rfp.pk, "cancelled"),
     }
+
+
+# --- The watermark is this database's ---------------------------------------------------------
+
+
+def _open_writing_transaction(dbname: str) -> tuple[Any, int]:
+    """A second connection, to ``dbname``, holding a transaction that has an id."""
+    import psycopg2
+
+    params = {**connection.get_connection_params(), "dbname": dbname}
+    other = psycopg2.connect(**params)
+    cursor = other.cursor()
+    cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+    return other, int(cursor.fetchone()[0])
+
+
+@transactional
+def test_a_transaction_open_in_another_database_does_not_hold_the_feed_back() -> None:
+    other, held = _open_writing_transaction("postgres")
+    try:
+        SupplierFactory()
+        deadline = time.monotonic() + 60
+        while watermark() <= held:  # the server's xmin is held; this database's is not
+            assert time.monotonic() < deadline, "another database's transaction held the feed"
+            time.sleep(0.05)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            assert int(cursor.fetchone()[0]) <= held
+    finally:
+        other.rollback()
+        other.close()
+
+
+@transactional
+def test_a_transaction_open_in_this_database_holds_the_feed_back() -> None:
+    other, held = _open_writing_transaction(connection.settings_dict["NAME"])
+    try:
+        SupplierFactory()
+        assert watermark() <= held
+    finally:
+        other.rollback()
+        other.close()
+    settled()
+    assert watermark() > held
