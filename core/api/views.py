@@ -48,6 +48,13 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
     def get_queryset(self) -> QuerySet[_M]:
         return type(self).selector(user=self.request.user)
 
+    def filter_queryset(self, queryset: QuerySet[_M]) -> QuerySet[_M]:
+        # Only a list filters and orders by its query parameters: a detail route or an action
+        # finds its object by id alone, as the schema documents them (no list parameters).
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def paginate_queryset(self, queryset: Any) -> Any:
         # Only a list pages: an action answering several objects answers them all, and the
         # schema (core.api.schema.AutoSchema) gives it no paging parameters.
