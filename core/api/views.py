@@ -48,7 +48,7 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
     def get_queryset(self) -> QuerySet[_M]:
         return type(self).selector(user=self.request.user)
 
-    def filter_queryset(self, queryset: QuerySet[_M]) -> QuerySet[_M]:
+    def filter_queryset(self, queryset: QuerySet[_M, Any]) -> QuerySet[_M, Any]:
         # Only a list filters and orders by its query parameters: a detail route or an action
         # finds its object by id alone, as the schema documents them (no list parameters).
         if getattr(self, "action", None) != "list":
