@@ -327,3 +327,25 @@ def test_a_detail_route_ignores_the_list_parameters(
     for params in ({"status": "prospect"}, {"ordering": "bogus"}, {"cursor": "x"}, {"q": "\x00"}):
         response = api_client.get(f"/api/v1/suppliers/{supplier.pk}/", params)
         assert response.status_code == 200, (params, response.content)
+
+
+def test_an_operation_with_a_change_cursor_documents_its_expiry() -> None:
+    """The change feed's cursors (``after``, ``changes_after``) can be too old: 410."""
+    from core.api.schema import document_errors
+
+    cursor = {"name": "changes_after", "in": "query", "schema": {"type": "string"}}
+    result = {
+        "paths": {
+            "/api/v1/things/": {
+                "get": {"parameters": [cursor], "responses": {"200": {}}},
+                "post": {"responses": {"201": {}}},
+            }
+        }
+    }
+
+    document_errors(result)
+
+    listing, creating = result["paths"]["/api/v1/things/"].values()
+    assert {"400", "410"} <= set(listing["responses"])
+    assert "410" not in creating["responses"]
+    assert "cursor_expired" in listing["responses"]["410"]["description"]
