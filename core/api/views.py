@@ -4,8 +4,13 @@
 supplier_list`` reads as ``supplier_list(user=request.user)``), so visibility is applied once,
 in the selector. Filtering is the project's (``core.api.filters``: the FilterSet the list page
 uses, then ``ordering_fields``), paging is keyset (``core.api.keyset``), and the permission
-classes are the settings' default (the role check). A resource whose FilterSet brings its own
-``ordering`` sets ``filter_backends = [FilterBackend]``.
+classes are the settings' default (the token's scope, then the role check). A resource whose
+FilterSet brings its own ``ordering`` sets ``filter_backends = [FilterBackend]``.
+
+What holds for every resource, whatever it overrides: only a ``list`` filters and pages (a
+detail route or an action takes no list parameters, as the schema says); a body that no parser
+of the view reads is a 415; and a token's scope (``accounts.permissions.TokenScopePermission``,
+from the view's ``token_scope``) is checked even where a view lists permissions of its own.
 """
 
 from __future__ import annotations
