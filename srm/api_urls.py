@@ -52,6 +52,10 @@ def api_root(request: Request) -> Response:
     return Response({key: reverse(name, request=request) for key, name in names.items()})
 
 
+# Like /me/, the root holds no data: any token reads it, whatever its scopes (accounts/scopes.py).
+api_root.cls.token_scope = "me"  # type: ignore[attr-defined]  # noqa: S105 - a scope name
+
+
 urlpatterns = [
     path("", api_root, name="root"),
     # The change feed (issue 16): what changed, deletions included, in commit-safe order.

@@ -143,6 +143,8 @@ def add_idempotency_header(result: dict[str, Any], **_kwargs: Any) -> dict[str, 
 ERROR_COMPONENT = "Error"
 ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# The change feed's cursors (``/api/v1/changes/?after=``, a list's ``?changes_after=``).
+CHANGE_CURSORS = frozenset({"after", "changes_after"})
 
 # What core.api.exceptions.error_body (and core.api.bulk, core.middleware, core.idempotency)
 # return for every error.
@@ -211,6 +213,10 @@ ERROR_DESCRIPTIONS = {
         "delete that other records still need (`protected`), or a request with the same "
         "`Idempotency-Key` still running."
     ),
+    "410": _(
+        "`cursor_expired`: the cursor is older than the changes kept; start again with "
+        "`changes_after=0`."
+    ),
     "413": _("`payload_too_large`: the body is over the size limit."),
     "415": _("`unsupported_media_type`: send the body as the documented media type."),
     "422": _("`idempotency_key_reused`: the `Idempotency-Key` came with another request."),
@@ -228,6 +234,8 @@ def _error_statuses(method: str, operation: dict[str, Any]) -> set[str]:
         statuses.add("400")
     if "path" in inputs or "cursor" in names:
         statuses.add("404")  # no such object; a cursor that does not fit
+    if names & CHANGE_CURSORS:
+        statuses.add("410")  # a change cursor older than the feed keeps
     if method in ("post", "delete"):
         statuses.add("409")  # POST: the same Idempotency-Key still running; DELETE: protected
     if body:

@@ -4,8 +4,13 @@
 supplier_list`` reads as ``supplier_list(user=request.user)``), so visibility is applied once,
 in the selector. Filtering is the project's (``core.api.filters``: the FilterSet the list page
 uses, then ``ordering_fields``), paging is keyset (``core.api.keyset``), and the permission
-classes are the settings' default (the role check). A resource whose FilterSet brings its own
-``ordering`` sets ``filter_backends = [FilterBackend]``.
+classes are the settings' default (the token's scope, then the role check). A resource whose
+FilterSet brings its own ``ordering`` sets ``filter_backends = [FilterBackend]``.
+
+What holds for every resource, whatever it overrides: only a ``list`` filters and pages (a
+detail route or an action takes no list parameters, as the schema says); a body that no parser
+of the view reads is a 415; and a token's scope (``accounts.permissions.TokenScopePermission``,
+from the view's ``token_scope``) is checked even where a view lists permissions of its own.
 
 A viewset that names its ``change_resource`` (its model is ``@in_feed`` under that name, see
 ``core.feed``) offers ``?changes_after=<cursor>`` on its list (``core.api.changes``), and
@@ -61,6 +66,13 @@ class ApiViewSet(viewsets.GenericViewSet[_M]):
 
     def get_queryset(self) -> QuerySet[_M]:
         return type(self).selector(user=self.request.user)
+
+    def filter_queryset(self, queryset: QuerySet[_M, Any]) -> QuerySet[_M, Any]:
+        # Only a list filters and orders by its query parameters: a detail route or an action
+        # finds its object by id alone, as the schema documents them (no list parameters).
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         # Only a list pages: an action answering several objects answers them all, and the

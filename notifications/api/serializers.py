@@ -56,7 +56,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_link(self, notification: Notification) -> str | None:
         if not notification.url:
             return None

@@ -300,3 +300,12 @@ def test_the_admin_refuses_bad_scopes(admin_client: Client, integration: User) -
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.scopes == ["suppliers:read"]
+
+
+def test_any_token_reads_the_api_root(api_client: APIClient, integration: User) -> None:
+    _token, key = api_token_create(user=integration, name="ERP", scopes=["deliveries:write"])
+
+    response = api_client.get("/api/v1/", headers=_auth(key))
+
+    assert response.status_code == 200
+    assert response.json()["suppliers"].endswith("/api/v1/suppliers/")

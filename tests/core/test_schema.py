@@ -314,3 +314,38 @@ def test_every_parameter_in_a_path_is_documented(schema: dict[str, Any]) -> None
     for method, path, operation in _operations(schema):
         declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
         assert declared == set(re.findall(r"\{(\w+)\}", path)), (method, path)
+
+
+def test_a_detail_route_ignores_the_list_parameters(
+    api_client: APIClient, procurement_manager: User
+) -> None:
+    """The list's filters, ordering and paging are not parameters of a detail route or an
+    action: they neither narrow the object away nor fail on a value the list would refuse."""
+    supplier = SupplierFactory(status="active")
+    api_client.force_login(procurement_manager)
+
+    for params in ({"status": "prospect"}, {"ordering": "bogus"}, {"cursor": "x"}, {"q": "\x00"}):
+        response = api_client.get(f"/api/v1/suppliers/{supplier.pk}/", params)
+        assert response.status_code == 200, (params, response.content)
+
+
+def test_an_operation_with_a_change_cursor_documents_its_expiry() -> None:
+    """The change feed's cursors (``after``, ``changes_after``) can be too old: 410."""
+    from core.api.schema import document_errors
+
+    cursor = {"name": "changes_after", "in": "query", "schema": {"type": "string"}}
+    result = {
+        "paths": {
+            "/api/v1/things/": {
+                "get": {"parameters": [cursor], "responses": {"200": {}}},
+                "post": {"responses": {"201": {}}},
+            }
+        }
+    }
+
+    document_errors(result)
+
+    listing, creating = result["paths"]["/api/v1/things/"].values()
+    assert {"400", "410"} <= set(listing["responses"])
+    assert "410" not in creating["responses"]
+    assert "cursor_expired" in listing["responses"]["410"]["description"]

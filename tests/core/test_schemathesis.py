@@ -30,6 +30,8 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_create
 from accounts.throttling import APITokenRateThrottle
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
 from srm.wsgi import application
 from tests.factories import CommitmentFactory, ContactFactory, MeetingFactory, SupplierFactory
 
@@ -89,10 +91,19 @@ def run_operation(operation: Any, token: str) -> None:
 def test_every_operation_answers_without_server_error_and_as_documented(
     make_user: Callable[..., User], role: Role
 ) -> None:
-    user = make_user(role, username="schemathesis")
-    supplier = SupplierFactory()
+    # Values that once broke the schema: a blank email and language, no manager, a blank
+    # website, a notification that links nowhere.
+    user = make_user(role, username="schemathesis", email="", preferred_language="")
+    supplier = SupplierFactory(website="")
     ContactFactory(supplier=supplier)
-    CommitmentFactory(supplier=supplier, meeting=MeetingFactory(supplier=supplier))
+    commitment = CommitmentFactory(supplier=supplier, meeting=MeetingFactory(supplier=supplier))
+    notification_create(
+        recipient=user,
+        kind=NotificationKind.COMMITMENT_DUE,
+        subject=commitment,
+        occasion="schemathesis",
+        title="Due soon",
+    )
     token, key = api_token_create(user=user, name="schemathesis")
     assert token.scopes == ["*:write"]
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
