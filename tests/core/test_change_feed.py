@@ -485,3 +485,40 @@ def test_a_transaction_open_in_this_database_holds_the_feed_back() -> None:
         other.close()
     settled()
     assert watermark() > held
+
+
+# --- A token's scopes -------------------------------------------------------------------------
+
+
+def _token_client(user: User, scopes: str) -> APIClient:
+    _token, key = api_token_create(user=user, name=f"scoped {scopes}", scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@transactional
+def test_the_feed_lists_only_the_resources_the_tokens_scopes_read(integration: User) -> None:
+    supplier = SupplierFactory()
+    contact = ContactFactory(supplier=supplier)
+    settled()
+    client = _token_client(integration, "changes:read,suppliers:read")
+    results, _poll = read_all(client, f"{FEED}?after=0")
+    assert ("suppliers", supplier.pk, "created") in entries(results)
+    assert ("contacts", contact.pk, "created") in entries(results)
+    assert {row["resource"] for row in results} <= {
+        "suppliers",
+        "contacts",
+        "categories",
+        "key-account-owners",
+    }
+    refused = client.get(f"{FEED}?resource=contracts")
+    assert refused.status_code == 403
+    assert client.get(f"{FEED}?resource=suppliers").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_feed_needs_the_changes_scope(integration: User) -> None:
+    answer = _token_client(integration, "suppliers:read").get(FEED)
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "missing_scope"
