@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Max, QuerySet
+from django.db.models import BooleanField, Expression, F, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,16 +201,29 @@ def changed_rows_page(
     """A page of a list's ``?changes_after=``: the rows of ``queryset`` (already narrowed by
     the selector and the filters) whose latest change comes after ``after``, in change order.
     Two queries whatever the page size: the page of change rows joined to the queryset, then
-    the rows themselves (model instances or ``.values()`` dicts with ``id``)."""
+    the rows themselves (model instances or ``.values()`` dicts with ``id``), each with its
+    change's txid as that statement sees it."""
     w = watermark()
     changes = Change.objects.filter(
         resource=resource, object_id__in=queryset.order_by().values("pk")
     )
     page = _page(changes, after=after, limit=limit, w=w)
-    ids = [row["object_id"] for row in page.rows]
-    found = {_pk(row): row for row in queryset.filter(pk__in=ids)} if ids else {}
+    if not page.rows:
+        return [], page
+    read = {row["object_id"]: row["txid"] for row in page.rows}
+    # The rows are read by a second statement, which may see a transaction that committed
+    # after the first: a row changed again in between would come now with its newer data,
+    # and again when the poll reaches that newer change. So each row is read together with
+    # its change's txid as of the same statement, and kept only if that is the change this
+    # page read; otherwise it comes once, with the newer change, on a later poll.
+    now = Change.objects.filter(resource=resource, object_id=OuterRef("pk")).values("txid")[:1]
+    found: dict[int, Any] = {}
+    for row in queryset.filter(pk__in=list(read)).annotate(feed_txid_now=Subquery(now)):
+        txid = row.pop("feed_txid_now") if isinstance(row, dict) else row.feed_txid_now
+        if txid == read[_pk(row)]:
+            found[_pk(row)] = row
     # A row deleted since its change was read is gone: its deletion is in the feed.
-    return [found[pk] for pk in ids if pk in found], page
+    return [found[row["object_id"]] for row in page.rows if row["object_id"] in found], page
 
 
 def _pk(row: Any) -> int:

@@ -522,3 +522,45 @@ def test_the_feed_needs_the_changes_scope(integration: User) -> None:
     answer = _token_client(integration, "suppliers:read").get(FEED)
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "missing_scope"
+
+
+# --- A change that commits between the page's two reads ----------------------------------------
+
+
+@transactional
+def test_a_row_changed_again_between_the_two_reads_of_a_page_comes_once_with_its_newer_data(
+    manager_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``changes_after`` page reads the change rows, then the rows. A transaction that
+    commits in between (tried with a real server: a batch of 500 committing while an ERP
+    polled) changes a row the page has picked: the row must not come now with the newer
+    data and again with the newer change."""
+    import core.changes
+
+    supplier = SupplierFactory(name="Version one")
+    settled()
+    _results, poll = read_all(manager_client, "/api/v1/suppliers/?changes_after=0")
+    Supplier.objects.filter(pk=supplier.pk).update(name="Version two")
+    settled()
+
+    read_page = core.changes._page
+
+    def page_then_another_commit(*args: Any, **kwargs: Any) -> Any:
+        page = read_page(*args, **kwargs)
+        other, _xid = _open_writing_transaction(connection.settings_dict["NAME"])
+        with other.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Supplier._meta.db_table} SET name = 'Version three' WHERE id = %s",
+                [supplier.pk],
+            )
+        other.commit()
+        other.close()
+        return page
+
+    monkeypatch.setattr(core.changes, "_page", page_then_another_commit)
+    first = manager_client.get(poll).json()
+    monkeypatch.undo()
+    settled()
+    later, _poll = read_all(manager_client, path_of(first["next"]))
+    names = [row["name"] for row in first["results"] + later if row["id"] == supplier.pk]
+    assert names == ["Version three"]
