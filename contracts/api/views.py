@@ -108,7 +108,7 @@ class ContractViewSet(
     its dates; the value and description only procurement managers, executives, the owner and
     the supplier's key-account owners (``restricted`` says which). PATCH amends the terms as a
     new version; the status changes through the actions. Sync with ``bulk-upsert`` and
-    ``?updated_since=…&ordering=updated_at``."""
+    ``?changes_after=<cursor>`` (``?updated_since=`` still works, with its limits)."""
 
     token_scope = "contracts"  # noqa: S105 - a scope name, not a secret
     change_resource = "contracts"

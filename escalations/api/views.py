@@ -60,7 +60,7 @@ class MayHandleEscalation(permissions.BasePermission):
 class EscalationViewSet(ReadOnlyApiViewSet[Escalation]):
     """Escalations with every step, newest first. Everyone who reads the portfolio reads them
     all; ``level`` and ``status`` change only through the ladder and the ``acknowledge`` and
-    ``resolve`` actions. Sync changes with ``?updated_since=…&ordering=updated_at``."""
+    ``resolve`` actions. Sync changes with ``?changes_after=<cursor>``."""
 
     token_scope = "escalations"  # noqa: S105 - a scope name, not a secret
     change_resource = "escalations"

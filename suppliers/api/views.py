@@ -126,7 +126,8 @@ def _answers_with(serializer: type[BaseSerializer[Any]], *actions: str) -> Any:
 @_answers_with(SupplierDetailSerializer, "create", "update", "partial_update")
 class SupplierViewSet(ModelApiViewSet[Supplier]):
     """Suppliers. The status changes only through ``change-status``; ERP systems sync with
-    ``bulk-upsert`` and read changes with ``?updated_since=…&ordering=updated_at``."""
+    ``bulk-upsert`` and read changes with ``?changes_after=<cursor>`` (the change feed: nothing
+    missed, nothing twice; ``?updated_since=`` still works, with its limits)."""
 
     token_scope = "suppliers"  # noqa: S105 - a scope name, not a secret
     change_resource = "suppliers"

@@ -550,7 +550,7 @@ def test_a_row_changed_again_between_the_two_reads_of_a_page_comes_once_with_its
         other, _xid = _open_writing_transaction(connection.settings_dict["NAME"])
         with other.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Supplier._meta.db_table} SET name = 'Version three' WHERE id = %s",
+                "UPDATE suppliers_supplier SET name = 'Version three' WHERE id = %s",
                 [supplier.pk],
             )
         other.commit()
