@@ -512,6 +512,7 @@ class RenewalStep(models.Model):
         return self.stage == RenewalStage.DECIDED and bool(self.decision)
 
 
+@in_feed("exchange-rates")
 class ExchangeRate(models.Model):
     """How much one unit of ``currency`` was worth in the reporting currency on ``date``;
     an amount converts at the latest rate on or before its date."""

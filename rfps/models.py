@@ -422,6 +422,7 @@ class Evaluation(models.Model):
 
 
 @audited()
+@in_feed("rfp-scores")
 class Score(models.Model):
     """One panel member's score (0 to 10) for one supplier on one criterion, with a comment."""
 

@@ -344,6 +344,7 @@ class ExchangeRateViewSet(mixins.ListModelMixin, ApiViewSet[ExchangeRate]):
     before its date. The ERP sends them with ``bulk-upsert``."""
 
     token_scope = "exchange-rates"  # noqa: S105 - a scope name, not a secret
+    change_resource = "exchange-rates"
 
     serializer_class = ExchangeRateSerializer
     filterset_class = ExchangeRateFilterSet

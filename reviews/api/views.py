@@ -290,6 +290,7 @@ class DeliveryLineViewSet(ReadOnlyApiViewSet[DeliveryLine]):
     rate. Pushed with ``bulk-upsert``, keyed by supplier ERP id, order and line."""
 
     token_scope = "deliveries"  # noqa: S105 - a scope name, not a secret
+    change_resource = "deliveries"
 
     serializer_class = DeliveryLineSerializer
     filterset_class = DeliveryLineFilterSet
@@ -312,6 +313,7 @@ class KpiValueViewSet(ReadOnlyApiViewSet[KpiValue]):
     computed from delivery lines. Pushed with ``bulk-upsert``."""
 
     token_scope = "deliveries"  # noqa: S105 - a scope name, not a secret
+    change_resource = "kpi-values"
 
     serializer_class = KpiValueSerializer
     filterset_class = KpiValueFilterSet

@@ -9,12 +9,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.feed import in_feed
 from reviews.choices import (
     KpiCode,
 )
 from suppliers.models import Supplier
 
 
+@in_feed("deliveries")
 class DeliveryLine(models.Model):
     """A purchase-order line as delivered, pushed by the ERP; the source of OTIF and the
     rejection rate."""
@@ -68,6 +70,7 @@ class DeliveryLine(models.Model):
         return f"{self.order_ref}/{self.line_ref}"
 
 
+@in_feed("kpi-values")
 class KpiValue(models.Model):
     """A KPI the ERP computed itself for a supplier and period; it wins over our own figure."""
 

@@ -269,6 +269,7 @@ class ScoreViewSet(mixins.CreateModelMixin, ReadOnlyApiViewSet[Score]):
     of yours (0 to 10, not price), until you submit."""
 
     token_scope = "rfps"  # noqa: S105 - a scope name, not a secret
+    change_resource = "rfp-scores"
 
     serializer_class = RfpScoreSerializer
     filterset_class = ScoreFilterSet

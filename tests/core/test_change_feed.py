@@ -16,6 +16,7 @@ import time
 from base64 import urlsafe_b64encode
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -564,3 +565,36 @@ def test_a_row_changed_again_between_the_two_reads_of_a_page_comes_once_with_its
     later, _poll = read_all(manager_client, path_of(first["next"]))
     names = [row["name"] for row in first["results"] + later if row["id"] == supplier.pk]
     assert names == ["Version three"]
+
+
+# --- Every list that syncs, syncs with the cursor ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_list_that_takes_updated_since_takes_changes_after_too() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    syncing = {
+        path: {parameter["name"] for parameter in operations["get"].get("parameters", [])}
+        for path, operations in schema["paths"].items()
+        if "get" in operations
+    }
+    with_updated_since = {path for path, names in syncing.items() if "updated_since" in names}
+    assert len(with_updated_since) >= 17
+    assert {p for p in with_updated_since if "changes_after" not in syncing[p]} == set()
+
+
+@transactional
+def test_exchange_rates_sync_with_the_cursor(manager_client: APIClient) -> None:
+    from contracts.models import ExchangeRate
+
+    rate = ExchangeRate.objects.create(currency="USD", date=date(2026, 1, 2), rate="0.91")
+    settled()
+    results, poll = read_all(manager_client, "/api/v1/exchange-rates/?changes_after=0")
+    assert [row["id"] for row in results].count(rate.pk) == 1
+    ExchangeRate.objects.filter(pk=rate.pk).update(rate="0.92")
+    settled()
+    later, _poll = read_all(manager_client, poll)
+    assert [row["id"] for row in later] == [rate.pk]
+    assert Decimal(later[0]["rate"]) == Decimal("0.92")
