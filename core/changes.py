@@ -15,8 +15,9 @@ The price: a transaction that stays open holds W back, and the feed waits for it
 skips it). Only transactions that have written something have an id, so readers never hold
 it back; a writer left idle in a transaction does, which
 ``idle_in_transaction_session_timeout`` bounds. Transaction ids are the server's, not the
-database's: a writer in another database on the same server holds W back too (a test suite
-sharing a server waits for the other suites' long tests).
+database's; ``watermark`` passes over the writers that ``pg_stat_activity`` shows in other
+databases, so another application (or another test worker) on the same server does not hold
+this feed back.
 
 Retention: ``change_purge`` deletes tombstones (deleted, ended, cancelled, withdrawn) older
 than ``CHANGE_RETENTION_DAYS`` and records the highest purged txid in ``ChangeHorizon``. A

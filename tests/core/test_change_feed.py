@@ -5,7 +5,7 @@ and expired cursors refused, the retention scan, who sees what, and a fixed quer
 The feed reads only below the oldest transaction still open (core.changes), so these tests
 commit their writes (``transaction=True``): a change written in the test's own transaction
 would stay invisible until it ends, which is the point of the design. Another process's
-open transaction on the same server holds the feed back too, so ``settled()`` waits until
+open transaction on the same database holds the feed back too, so ``settled()`` waits until
 every transaction older than the test's writes has ended, as a client polling would.
 """
 
@@ -47,17 +47,16 @@ FEED = "/api/v1/changes/"
 transactional = pytest.mark.django_db(transaction=True)
 
 
-def settled(timeout: float = 600) -> None:
-    """Waits until every transaction that began before now has ended: then everything this
-    test committed is below the feed's watermark. The watermark is the server's, so a long
-    test of another worker (or another suite on the same server) that holds a transaction
-    open makes this wait for it, as the feed makes a client wait."""
+def settled(timeout: float = 60) -> None:
+    """Waits until every transaction of this database that began before now has ended: then
+    everything this test committed is below the feed's watermark. Each test worker has a
+    database of its own, so only this worker's own connections could hold it back."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_xact_id()::text::bigint")
         mine = int(cursor.fetchone()[0])
     deadline = time.monotonic() + timeout
     while watermark() <= mine:
-        assert time.monotonic() < deadline, "a transaction stayed open for ten minutes"
+        assert time.monotonic() < deadline, "a transaction stayed open for a minute"
         time.sleep(0.05)
 
 
