@@ -76,9 +76,11 @@ messages: install  ## Extract translatable strings into locale/ and compile them
 # Benchmarks print figures; they are not tests. Data goes to a separate <name>_bench database.
 bench: export DEBUG ?= true
 bench: install  ## Seed 100,000 suppliers (in a separate database) and print the benchmark figures
+	$(MANAGE) bench_summary --clear
 	$(MANAGE) seed_bench --suppliers 100000
 	$(MANAGE) bench_suppliers
 	$(MANAGE) bench_reports
+	$(MANAGE) bench_summary
 
 # Needs REDIS_URL, with no other worker consuming from it: real worker processes drain the rows.
 bench-notifications: export DEBUG ?= true

@@ -8,11 +8,14 @@ Benchmarks write hundreds of thousands of rows, so they never run in the develop
 from __future__ import annotations
 
 import io
+import json
 import os
 import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import django
@@ -175,3 +178,84 @@ def copy_into(cursor: Any, table: str, columns: Sequence[str], buffer: io.String
     quote = connection.ops.quote_name
     buffer.seek(0)
     cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", buffer)
+
+
+# --- The summary of a `make bench` run -----------------------------------------------------------
+# Every bench command records its headline figures here; `manage.py bench_summary` prints them
+# all, each beside its floor, the ratio and the target, at the end of one `make bench` run.
+
+RESULTS_ENV = "SRM_BENCH_RESULTS"
+
+
+def results_path() -> Path:
+    """Where this run's figures go: ``$SRM_BENCH_RESULTS``, else ``var/bench-results.jsonl``."""
+    return Path(
+        os.environ.get(RESULTS_ENV) or Path(settings.BASE_DIR) / "var" / "bench-results.jsonl"
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: what was measured (``unit``: "ms", "rows/s", "s", "KB"…), its floor
+    (the same work done by hand-written SQL or the bare tool, None where there is none) and the
+    target, read as ``measured <= target`` (``ratio_target`` as measured/floor <= it) or, for
+    rates, ``measured >= target`` when ``higher_is_better``."""
+
+    section: str
+    name: str
+    measured: float
+    unit: str
+    floor: float | None = None
+    target: float | None = None
+    ratio_target: float | None = None
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor in (None, 0) or self.measured == 0:
+            return None
+        # For rates the share of the floor (0.55 = 55 %); for times how many times the floor.
+        return self.measured / self.floor
+
+    @property
+    def met(self) -> bool | None:
+        checks: list[bool] = []
+        if self.target is not None:
+            checks.append(
+                self.measured >= self.target
+                if self.higher_is_better
+                else self.measured <= self.target
+            )
+        if self.ratio_target is not None and self.ratio is not None:
+            checks.append(
+                self.ratio >= self.ratio_target
+                if self.higher_is_better
+                else self.ratio <= self.ratio_target
+            )
+        return all(checks) if checks else None
+
+
+def record(figure: Figure) -> Figure:
+    """Appends ``figure`` to this run's results (``results_path()``) and returns it."""
+    path = results_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({**asdict(figure), "load": load_average()}) + "\n")
+    return figure
+
+
+def recorded() -> list[Figure]:
+    path = results_path()
+    if not path.exists():
+        return []
+    figures = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        entry.pop("load", None)
+        figures.append(Figure(**entry))
+    return figures
+
+
+def clear_recorded() -> None:
+    results_path().unlink(missing_ok=True)
